@@ -1,0 +1,71 @@
+"""Accounts API: who am I, and my API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import Field
+
+from o2o.accounts import services
+from o2o.accounts.auth import api_auth
+from o2o.api.schemas import ERRORS
+from o2o.core.pagination import Cursor
+
+router = Router(tags=["accounts"], auth=api_auth)
+
+
+class MeOut(Schema):
+    id: str = Field(validation_alias="public_id")
+    username: str
+    display_name: str
+    role: str
+    merchant_id: str | None = None
+    store_ids: list[str] = []
+
+
+class TokenIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class TokenOut(Schema):
+    id: str = Field(validation_alias="public_id")
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    token: str = Field(description="The secret. Shown this once only; store it now.")
+
+
+@router.get("/me", response={200: MeOut, **ERRORS})
+def me(request):
+    user = request.auth
+    out = MeOut.model_validate(user, from_attributes=True)
+    membership = getattr(user, "staff_membership", None)
+    if membership is not None and membership.is_active:
+        out.merchant_id = membership.merchant.public_id
+        out.store_ids = [s.public_id for s in membership.stores.all()]
+    return out
+
+
+@router.get("/me/tokens", response={200: list[TokenOut], **ERRORS})
+@paginate(Cursor)
+def list_tokens(request):
+    return services.list_tokens(request.auth)
+
+
+@router.post("/me/tokens", response={201: TokenCreatedOut, **ERRORS})
+def create_token(request, body: TokenIn):
+    token, secret = services.create_token(request.auth, body.name)
+    token.token = secret  # attached for this answer only; never stored
+    return Status(201, token)
+
+
+@router.delete("/me/tokens/{token_id}", response={200: TokenOut, **ERRORS})
+def revoke_token(request, token_id: str):
+    return services.revoke_token(request.auth, token_id)

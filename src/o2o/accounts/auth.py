@@ -1,0 +1,28 @@
+"""API authentication: `Authorization: Bearer <token>` or the web session."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+
+from o2o.accounts import services
+
+
+class BearerTokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        user = services.user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class ActiveSessionAuth(SessionAuth):
+    def authenticate(self, request: HttpRequest, key):
+        user = super().authenticate(request, key)
+        if user is not None and not user.is_active:
+            return None
+        return user
+
+
+#: Auth for every non-public API operation.
+api_auth = [BearerTokenAuth(), ActiveSessionAuth()]

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from o2o.core.ids import id_factory
+
+
+class Role(models.TextChoices):
+    CUSTOMER = "customer", "Customer"
+    MERCHANT_OWNER = "merchant_owner", "Merchant owner"
+    MERCHANT_STAFF = "merchant_staff", "Merchant staff"
+    OPERATOR = "operator", "Platform operator"
+
+
+class User(AbstractUser):
+    public_id = models.CharField(max_length=24, unique=True, default=id_factory("usr"), editable=False)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CUSTOMER, db_index=True)
+    display_name = models.CharField(max_length=100, blank=True, default="")
+    phone = models.CharField(max_length=20, blank=True, default="")
+
+    @property
+    def is_operator(self) -> bool:
+        return self.role == Role.OPERATOR
+
+    @property
+    def is_merchant_user(self) -> bool:
+        return self.role in (Role.MERCHANT_OWNER, Role.MERCHANT_STAFF)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only a SHA-256 digest of the secret is stored;
+    the secret is shown once, when the token is created."""
+
+    public_id = models.CharField(max_length=24, unique=True, default=id_factory("tok"), editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,99 @@
+"""Users, roles and API tokens: every write of the accounts app."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from o2o.accounts import tokens
+from o2o.accounts.models import ApiToken, Role, User
+from o2o.core import clock, events
+from o2o.core.errors import Conflict, NotFound, ValidationFailed
+
+_LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+def create_user(username: str, password: str | None, *, role: str = Role.CUSTOMER,
+                display_name: str = "", email: str = "", phone: str = "",
+                check_password: bool = True) -> User:
+    username = (username or "").strip()
+    if not username or len(username) > 150:
+        raise ValidationFailed("username must be 1-150 characters", "invalid_username")
+    if role not in Role.values:
+        raise ValidationFailed(f"unknown role {role!r}", "invalid_role")
+    if password and check_password:
+        try:
+            validate_password(password)
+        except ValidationError as exc:
+            raise ValidationFailed(" ".join(exc.messages), "weak_password") from exc
+    with transaction.atomic():
+        if User.objects.filter(username=username).exists():
+            raise Conflict("this username is taken", "username_taken")
+        user = User(username=username, role=role, display_name=display_name or username,
+                    email=email, phone=phone)
+        if role == Role.OPERATOR:
+            user.is_staff = True
+            user.is_superuser = True
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+        events.emit("user.created", user, {"role": role})
+    return user
+
+
+def set_role(user: User, role: str) -> User:
+    if role not in Role.values:
+        raise ValidationFailed(f"unknown role {role!r}", "invalid_role")
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(role=role)
+        user.role = role
+        events.emit("user.role_changed", user, {"role": role})
+    return user
+
+
+def create_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token; the clear secret is returned once and never stored."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationFailed("token name must be 1-100 characters", "invalid_token_name")
+    secret, prefix, digest = tokens.generate()
+    with transaction.atomic():
+        token = ApiToken.objects.create(user=user, name=name, prefix=prefix, digest=digest,
+                                        created_at=clock.now())
+        events.emit("api_token.created", token, {"user": user.public_id})
+    return token, secret
+
+
+def list_tokens(user: User):
+    return ApiToken.objects.filter(user=user)
+
+
+def revoke_token(user: User, token_public_id: str) -> ApiToken:
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().filter(user=user, public_id=token_public_id).first()
+        if token is None:
+            raise NotFound("no such token", "token_not_found")
+        if token.revoked_at is None:
+            token.revoked_at = clock.now()
+            token.save(update_fields=["revoked_at"])
+            events.emit("api_token.revoked", token, {"user": user.public_id})
+    return token
+
+
+def user_for_token(raw: str) -> User | None:
+    prefix = tokens.split(raw or "")
+    if prefix is None:
+        return None
+    token = ApiToken.objects.select_related("user").filter(prefix=prefix, revoked_at__isnull=True).first()
+    if token is None or not tokens.matches(raw, token.digest) or not token.user.is_active:
+        return None
+    now = clock.now()
+    if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
+        # Coarse-grained so a busy client does not write on every request.
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

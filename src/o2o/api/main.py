@@ -1,0 +1,95 @@
+"""The open HTTP API: every app's router under /api/v1, one error format."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from o2o.core.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="o2o API",
+    version="1",
+    description=(
+        "The open API of o2o: merchants, stores, catalog, cart and checkout, vouchers "
+        "and redemption. Authenticate with `Authorization: Bearer <token>`. Errors are "
+        '`{"error": {"code": "...", "message": "..."}}` with a 4xx status.'
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error_response(request: HttpRequest, status: int, code: str, message: str,
+                   details=None) -> HttpResponse:
+    body: dict = {"code": code, "message": message}
+    if details:
+        body["details"] = details
+    return api.create_response(request, {"error": body}, status=status)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    return error_response(request, exc.status, exc.code, exc.message, exc.details or None)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    details = []
+    for err in exc.errors:
+        details.append({
+            "loc": [str(p) for p in err.get("loc", [])],
+            "msg": str(err.get("msg", "")),
+            "type": str(err.get("type", "")),
+        })
+    return error_response(request, 422, "validation_error", "The request is not valid", details)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return error_response(request, 401, "not_authenticated", "Authentication is required")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    code = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found",
+            405: "method_not_allowed", 429: "throttled"}.get(exc.status_code, "error")
+    return error_response(request, exc.status_code, code, str(exc))
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return error_response(request, 404, "not_found", "Not found")
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def _forbidden(request, exc):
+    return error_response(request, 403, "forbidden", str(exc) or "Forbidden")
+
+
+@api.exception_handler(DjangoValidationError)
+def _django_validation(request, exc: DjangoValidationError):
+    return error_response(request, 422, "validation_error", "; ".join(exc.messages))
+
+
+def _mount() -> None:
+    from o2o.accounts.api import router as accounts
+    from o2o.catalog.api import router as catalog
+    from o2o.inventory.api import router as inventory
+    from o2o.merchants.api import router as merchants
+    from o2o.orders.api import router as orders
+    from o2o.vouchers.api import router as vouchers
+
+    for router in (accounts, merchants, catalog, inventory, orders, vouchers):
+        api.add_router("/v1", router)
+
+
+_mount()

@@ -1,0 +1,45 @@
+"""Opaque public ids: a short type prefix and 16 random base32 characters (80 bits)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
+_ID_RE = re.compile(r"^[a-z]{2,5}_[0-9a-hjkmnp-tv-z]{16}$")
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_" + "".join(secrets.choice(_ALPHABET) for _ in range(16))
+
+
+def id_factory(prefix: str):
+    """A callable for a model field default. The prefix must be listed in PREFIXES so
+    that migrations can import the function by name."""
+
+    def make() -> str:
+        return new_id(prefix)
+
+    make.__name__ = f"new_{prefix}_id"
+    make.__qualname__ = make.__name__
+    return make
+
+
+def looks_like_id(value: str, prefix: str | None = None) -> bool:
+    if not isinstance(value, str) or not _ID_RE.match(value):
+        return False
+    return prefix is None or value.startswith(prefix + "_")
+
+
+# Every prefix in use. Each gets a module-level `new_<prefix>_id` so migrations can
+# reference the default by its dotted path. Add new prefixes here.
+PREFIXES = (
+    "usr", "tok", "mer", "sto", "stf", "cat", "prd", "sku", "img",  # foundation
+    "loc", "stk", "sch", "slt", "cart", "crt", "ord", "oln", "rsv",  # inventory, orders
+    "vch", "rdm", "rfq",  # vouchers, redemptions, refund requests
+    "pay", "rfd", "jrn", "acc", "stl", "pyo", "rec",  # money (later)
+    "shp", "prc", "ret",  # logistics (later)
+    "evt", "whk",  # events, webhooks
+)
+for _p in PREFIXES:
+    globals()[f"new_{_p}_id"] = id_factory(_p)
