@@ -1,3 +1,145 @@
+"""Carts, orders and their lines, and the payments applied to orders.
+
+An order belongs to one merchant; a checkout of a cart spanning several merchants
+creates one order per merchant sharing a `checkout_group`. Lines snapshot the
+title, SKU name and price at the time of purchase.
+"""
+
 from __future__ import annotations
 
-from django.db import models  # noqa: F401
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from o2o.catalog.models import Product, ProductKind, Sku
+from o2o.core.ids import id_factory
+from o2o.merchants.models import Merchant, Store
+
+
+class Cart(models.Model):
+    public_id = models.CharField(max_length=24, unique=True, default=id_factory("cart"), editable=False)
+    customer = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                    related_name="cart")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"cart of {self.customer_id}"
+
+
+class CartLine(models.Model):
+    public_id = models.CharField(max_length=24, unique=True, default=id_factory("crt"), editable=False)
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField()
+    slot = models.ForeignKey("inventory.Slot", on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="cart_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.sku_id}"
+
+
+class OrderStatus(models.TextChoices):
+    PENDING_PAYMENT = "pending_payment", "Pending payment"
+    PAID = "paid", "Paid"
+    SHIPPED = "shipped", "Shipped"
+    DELIVERED = "delivered", "Delivered"
+    IN_USE = "in_use", "In use"
+    COMPLETED = "completed", "Completed"
+    CLOSED = "closed", "Closed"
+
+
+class OrderKind(models.TextChoices):
+    GOODS = "goods", "Goods"
+    SERVICE = "service", "Services"
+    MIXED = "mixed", "Goods and services"
+
+
+class Order(models.Model):
+    public_id = models.CharField(max_length=24, unique=True, default=id_factory("ord"), editable=False)
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="orders")
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="orders")
+    status = models.CharField(max_length=16, choices=OrderStatus.choices,
+                              default=OrderStatus.PENDING_PAYMENT, db_index=True)
+    kind = models.CharField(max_length=8, choices=OrderKind.choices)
+    total_fen = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3, default="CNY")
+    # {"receiver", "phone", "province", "city", "district", "detail"}; goods orders only.
+    shipping_address = models.JSONField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True, default="")
+    checkout_group = models.CharField(max_length=32, db_index=True)
+    payment_deadline = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+    gateway_txn_id = models.CharField(max_length=64, blank=True, default="")
+    paid_amount_fen = models.PositiveIntegerField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.CharField(max_length=20, blank=True, default="")  # expired | cancelled
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "payment_deadline"], name="order_status_deadline_idx"),
+            models.Index(fields=["merchant", "created_at"], name="order_merchant_created_idx"),
+            models.Index(fields=["customer", "id"], name="order_customer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+
+class OrderLine(models.Model):
+    public_id = models.CharField(max_length=24, unique=True, default=id_factory("oln"), editable=False)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=8, choices=ProductKind.choices)
+    title = models.CharField(max_length=120)  # snapshots at the time of purchase
+    sku_name = models.CharField(max_length=120, blank=True, default="")
+    unit_price_fen = models.PositiveIntegerField()
+    quantity = models.PositiveIntegerField()
+    line_total_fen = models.PositiveIntegerField()
+    slot = models.ForeignKey("inventory.Slot", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="order_lines")
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="order_lines")
+    # A date-flexible service line that took units of the product's VoucherQuota.
+    quota_taken = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.title}"
+
+
+class PaymentRecord(models.Model):
+    """A gateway transaction applied to an order. Unique per transaction id, so a
+    notification delivered many times credits the order once."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    gateway_txn_id = models.CharField(max_length=64, unique=True)
+    amount_fen = models.PositiveIntegerField()
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.gateway_txn_id} -> {self.order_id}"
