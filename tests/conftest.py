@@ -13,6 +13,9 @@ def pytest_configure(config) -> None:
     # In CI the PostgreSQL run must really be on PostgreSQL: fail, never skip.
     if os.environ.get("O2O_REQUIRE_POSTGRES") == "1" and not settings.IS_POSTGRES:
         raise pytest.UsageError("O2O_REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL")
+    # Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
+                                 *settings.PASSWORD_HASHERS]
 
 
 @pytest.fixture(autouse=True)

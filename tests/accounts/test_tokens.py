@@ -46,6 +46,8 @@ def test_bad_tokens_are_401(anon, header):
     assert r.status_code == 401
 
 
-def test_password_is_hashed_with_argon2():
+def test_password_is_hashed_with_argon2(settings):
+    settings.PASSWORD_HASHERS = settings.PASSWORD_HASHERS[1:]
+    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
     user = factories.user()
     assert user.password.startswith("argon2")
