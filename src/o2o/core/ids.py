@@ -13,16 +13,23 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_" + "".join(secrets.choice(_ALPHABET) for _ in range(16))
 
 
-def id_factory(prefix: str):
-    """A callable for a model field default. The prefix must be listed in PREFIXES so
-    that migrations can import the function by name."""
-
+def _make(prefix: str):
     def make() -> str:
         return new_id(prefix)
 
     make.__name__ = f"new_{prefix}_id"
     make.__qualname__ = make.__name__
     return make
+
+
+def id_factory(prefix: str):
+    """The default-value function for a model's public_id. It must be the one
+    module-level function per prefix (listed in PREFIXES) so that migrations can
+    import it by name and see it unchanged between runs."""
+    try:
+        return globals()[f"new_{prefix}_id"]
+    except KeyError:
+        raise ValueError(f"add {prefix!r} to o2o.core.ids.PREFIXES") from None
 
 
 def looks_like_id(value: str, prefix: str | None = None) -> bool:
@@ -42,4 +49,4 @@ PREFIXES = (
     "evt", "whk",  # events, webhooks
 )
 for _p in PREFIXES:
-    globals()[f"new_{_p}_id"] = id_factory(_p)
+    globals()[f"new_{_p}_id"] = _make(_p)
