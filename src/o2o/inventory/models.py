@@ -10,9 +10,14 @@ from django.db import models
 from django.db.models import F, Q
 
 from o2o.catalog.models import Product, Sku
-from o2o.core.ids import id_factory
+from o2o.core import ids
 from o2o.merchants.models import Merchant, Store
 
+
+def _pid(prefix: str):
+    # The module-level generator itself (not a fresh closure), so the field default
+    # compares equal to the one in the migration and no spurious migration appears.
+    return getattr(ids, f"new_{prefix}_id")
 
 class LocationKind(models.TextChoices):
     WAREHOUSE = "warehouse", "Warehouse"
@@ -22,7 +27,7 @@ class LocationKind(models.TextChoices):
 class StockLocation(models.Model):
     """Where a merchant keeps goods: a warehouse, or one of its stores."""
 
-    public_id = models.CharField(max_length=24, unique=True, default=id_factory("loc"), editable=False)
+    public_id = models.CharField(max_length=24, unique=True, default=_pid("loc"), editable=False)
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="stock_locations")
     kind = models.CharField(max_length=10, choices=LocationKind.choices, default=LocationKind.WAREHOUSE)
     store = models.ForeignKey(Store, on_delete=models.CASCADE, null=True, blank=True,
@@ -49,7 +54,7 @@ class StockLocation(models.Model):
 class StockLevel(models.Model):
     """On-hand and reserved units of one SKU at one location; available = on_hand - reserved."""
 
-    public_id = models.CharField(max_length=24, unique=True, default=id_factory("stk"), editable=False)
+    public_id = models.CharField(max_length=24, unique=True, default=_pid("stk"), editable=False)
     sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="stock_levels")
     location = models.ForeignKey(StockLocation, on_delete=models.CASCADE, related_name="levels")
     on_hand = models.IntegerField(default=0)
@@ -82,7 +87,7 @@ class ReservationState(models.TextChoices):
 class Reservation(models.Model):
     """Units of a goods order line held at one location during the payment window."""
 
-    public_id = models.CharField(max_length=24, unique=True, default=id_factory("rsv"), editable=False)
+    public_id = models.CharField(max_length=24, unique=True, default=_pid("rsv"), editable=False)
     order_line = models.ForeignKey("orders.OrderLine", on_delete=models.CASCADE,
                                    related_name="reservations")
     sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="+")
@@ -103,7 +108,7 @@ class Reservation(models.Model):
 class Schedule(models.Model):
     """A weekly pattern of slots for a service at a store, in the store's local time."""
 
-    public_id = models.CharField(max_length=24, unique=True, default=id_factory("sch"), editable=False)
+    public_id = models.CharField(max_length=24, unique=True, default=_pid("sch"), editable=False)
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="schedules")
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="schedules")
     weekdays = models.JSONField(default=list)  # ISO weekday numbers, 1 = Monday .. 7 = Sunday
@@ -130,7 +135,7 @@ class Schedule(models.Model):
 class Slot(models.Model):
     """A bookable time of a service at a store: `capacity` seats, `booked` taken."""
 
-    public_id = models.CharField(max_length=24, unique=True, default=id_factory("slt"), editable=False)
+    public_id = models.CharField(max_length=24, unique=True, default=_pid("slt"), editable=False)
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="slots")
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="slots")
     schedule = models.ForeignKey(Schedule, on_delete=models.SET_NULL, null=True, blank=True,

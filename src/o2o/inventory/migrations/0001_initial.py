@@ -10,8 +10,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('catalog', '0002_alter_category_public_id_alter_product_public_id_and_more'),
-        ('merchants', '0002_alter_merchant_public_id_alter_staffmember_public_id_and_more'),
+        ('catalog', '0001_initial'),
+        ('merchants', '0001_initial'),
     ]
 
     operations = [

@@ -11,9 +11,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('catalog', '0002_alter_category_public_id_alter_product_public_id_and_more'),
+        ('catalog', '0001_initial'),
         ('inventory', '0001_initial'),
-        ('merchants', '0002_alter_merchant_public_id_alter_staffmember_public_id_and_more'),
+        ('merchants', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('public_id', models.CharField(default=o2o.core.ids.new_ord_id, editable=False, max_length=24, unique=True)),
                 ('status', models.CharField(choices=[('pending_payment', 'Pending payment'), ('paid', 'Paid'), ('shipped', 'Shipped'), ('delivered', 'Delivered'), ('in_use', 'In use'), ('completed', 'Completed'), ('closed', 'Closed')], db_index=True, default='pending_payment', max_length=16)),
-                ('kind', models.CharField(choices=[('goods', 'Goods'), ('service', 'Services'), ('mixed', 'Goods and services')], max_length=8)),
+                ('kind', models.CharField(choices=[('goods', 'Goods'), ('service', 'Services')], max_length=8)),
                 ('total_fen', models.PositiveIntegerField()),
                 ('currency', models.CharField(default='CNY', max_length=3)),
                 ('shipping_address', models.JSONField(blank=True, null=True)),
