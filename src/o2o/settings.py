@@ -124,14 +124,20 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Background tasks -----------------------------------------------------
-# Database-backed queue: the embedded default needs no broker. The worker is
-# `o2o worker` (the db_worker loop plus the periodic scheduler).
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("O2O_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
-    }
-}
+# Database-backed queue by default: the embedded set-up needs no broker. With
+# O2O_TASK_QUEUE=redis (and REDIS_URL) tasks go through Redis with RQ instead.
+# Either way the worker is `o2o worker` (queue loop plus periodic scheduler).
+TASK_QUEUE = os.environ.get("O2O_TASK_QUEUE", "database")
+if TASK_QUEUE == "redis":
+    if not REDIS_URL:
+        raise RuntimeError("O2O_TASK_QUEUE=redis needs REDIS_URL")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASK_QUEUE == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+else:
+    raise RuntimeError(f"O2O_TASK_QUEUE must be 'database' or 'redis', not {TASK_QUEUE!r}")
 
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

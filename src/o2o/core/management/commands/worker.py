@@ -6,6 +6,8 @@ import logging
 import threading
 import time
 
+from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 from django.utils.crypto import get_random_string
@@ -29,6 +31,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, interval: float, tick: float, no_scheduler: bool, batch: bool,
                **options) -> None:
+        if settings.TASK_QUEUE == "redis":
+            self._run_rq(tick, no_scheduler, batch)
+            return
         if batch:
             if not no_scheduler:
                 schedule.tick()
@@ -41,6 +46,17 @@ class Command(BaseCommand):
         worker = self._worker(interval, batch=False)
         worker.configure_signals()
         worker.run()
+
+    def _run_rq(self, tick: float, no_scheduler: bool, batch: bool) -> None:
+        """Redis queue: RQ's own worker with the Tasks job class, plus our scheduler."""
+        if not no_scheduler:
+            if batch:
+                schedule.tick()
+            else:
+                threading.Thread(target=self._scheduler, args=(tick,), daemon=True,
+                                 name="o2o-scheduler").start()
+        call_command("rqworker", "default", job_class="django_tasks_rq.Job", burst=batch,
+                     with_scheduler=False)
 
     @staticmethod
     def _worker(interval: float, batch: bool) -> Worker:
