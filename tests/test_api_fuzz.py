@@ -1,0 +1,53 @@
+"""Fuzz every operation of the OpenAPI document (schemathesis): whatever the
+input, the API answers without a server error, and every JSON 4xx carries the
+documented error envelope."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from o2o.accounts.models import Role
+from o2o.wsgi import application
+from tests import factories
+
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+
+
+@pytest.fixture
+def tokens():
+    merchant = factories.merchant()
+    store = factories.store(merchant)
+    factories.product(merchant)
+    staff = factories.staff(merchant, [store])
+    return {
+        "operator": factories.token_for(factories.user(Role.OPERATOR)),
+        "owner": factories.token_for(merchant.owner),
+        "staff": factories.token_for(staff),
+        "customer": factories.token_for(factories.user()),
+    }
+
+
+def _role_for(path: str) -> str:
+    if path.startswith("/api/v1/operator"):
+        return "operator"
+    if path.startswith("/api/v1/merchant/redemptions") or path.startswith("/api/v1/merchant/vouchers"):
+        return "staff"
+    if path.startswith("/api/v1/merchant/") or path == "/api/v1/merchant":
+        return "owner"
+    return "customer"
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_server_errors_and_error_envelope(case, tokens):
+    token = tokens[_role_for(case.path)]
+    response = case.call(headers={"Authorization": f"Bearer {token}"})
+    case.validate_response(response, checks=[schemathesis.checks.not_a_server_error])
+    content_type = str(response.headers.get("content-type", ""))
+    if 400 <= response.status_code < 500 and "json" in content_type:
+        body = response.json()
+        assert set(body) == {"error"}, body
+        assert body["error"]["code"] and body["error"]["message"], body
