@@ -1,0 +1,182 @@
+"""Placing orders: validate the lines, split them per merchant, take stock and seats.
+
+Everything happens in the caller's one transaction: either every order is created
+with its reservations, or nothing is. The path is kept lean (bulk inserts, one read
+per kind of row, conditional UPDATEs that hold row locks only at the end of the
+transaction) because it is the hottest write of the platform.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from o2o.catalog.models import BookingMode, ProductKind, ProductStatus, Sku
+from o2o.core import clock, events
+from o2o.core.errors import NotFound, ValidationFailed
+from o2o.core.ids import looks_like_id
+from o2o.inventory import services as inventory
+from o2o.inventory.models import Slot
+from o2o.merchants.models import MerchantStatus
+from o2o.orders.models import Order, OrderKind, OrderLine
+
+MAX_QUANTITY = 99
+MAX_LINES = 50
+ADDRESS_FIELDS = {"receiver": 50, "phone": 20, "province": 30, "city": 30, "district": 30, "detail": 200}
+_PHONE_RE = re.compile(r"^\+?[0-9][0-9 -]{4,19}$")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One wanted line: a SKU public id, a quantity, and a slot public id for slot services."""
+
+    sku: str
+    quantity: int
+    slot: str | None = None
+
+
+def payment_window() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.O2O.get("PAYMENT_WINDOW_MINUTES", 15))
+
+
+def clean_address(address: dict | None) -> dict:
+    """A complete shipping address, or ValidationFailed invalid_address."""
+    if not isinstance(address, dict):
+        raise ValidationFailed("Goods need a shipping address", "shipping_address_required")
+    out = {}
+    for name, limit in ADDRESS_FIELDS.items():
+        value = address.get(name)
+        value = value.strip() if isinstance(value, str) else ""
+        if not value or len(value) > limit:
+            raise ValidationFailed(f"shipping address {name} must be 1-{limit} characters",
+                                   "invalid_address", details={"field": name})
+        out[name] = value
+    if not _PHONE_RE.match(out["phone"]):
+        raise ValidationFailed("shipping address phone is not a phone number", "invalid_address",
+                               details={"field": "phone"})
+    return out
+
+
+def _merge(items: list[Item]) -> list[Item]:
+    """Validate quantities and ids; the same SKU and slot twice become one line."""
+    if not items:
+        raise ValidationFailed("An order needs at least one line", "no_lines")
+    if len(items) > MAX_LINES:
+        raise ValidationFailed(f"At most {MAX_LINES} lines per order", "too_many_lines")
+    merged: dict[tuple[str, str | None], int] = {}
+    for it in items:
+        if not isinstance(it.quantity, int) or not 1 <= it.quantity <= MAX_QUANTITY:
+            raise ValidationFailed(f"quantity must be 1..{MAX_QUANTITY}", "invalid_quantity")
+        if not looks_like_id(it.sku, "sku"):
+            raise NotFound("No such SKU", "sku_not_found", details={"sku": str(it.sku)[:40]})
+        if it.slot is not None and not looks_like_id(it.slot, "slt"):
+            raise NotFound("No such slot", "slot_not_found", details={"slot": str(it.slot)[:40]})
+        key = (it.sku, it.slot)
+        merged[key] = merged.get(key, 0) + it.quantity
+        if merged[key] > MAX_QUANTITY:
+            raise ValidationFailed(f"quantity must be 1..{MAX_QUANTITY}", "invalid_quantity")
+    return [Item(sku, qty, slot) for (sku, slot), qty in merged.items()]
+
+
+def place_orders(customer, items: list[Item], *, shipping_address: dict | None = None,
+                 note: str = "") -> list[Order]:
+    """Create one order per merchant and kind (goods / services) for `items`.
+
+    Goods lines reserve stock for the payment window; slot services take a seat of the
+    chosen slot; date-flexible vouchers take their product's quota (if it has one).
+    Raises NotFound (unknown or unpurchasable SKU or slot), ValidationFailed (bad
+    quantity, missing address or slot) or Conflict (out_of_stock, slot_full, sold_out).
+    """
+    items = _merge(items)
+    if not isinstance(note, str) or len(note) > 200:
+        raise ValidationFailed("note is at most 200 characters", "invalid_note")
+    skus = {s.public_id: s for s in Sku.objects.select_related("product__merchant").filter(
+        public_id__in={it.sku for it in items})}
+    slot_ids = {it.slot for it in items if it.slot}
+    slots = ({s.public_id: s for s in Slot.objects.select_related("store").filter(public_id__in=slot_ids)}
+             if slot_ids else {})
+
+    planned = []  # (sku, item, slot)
+    needs_address = False
+    for it in items:
+        sku = skus.get(it.sku)
+        product = sku.product if sku else None
+        if (sku is None or not sku.is_active or product.status != ProductStatus.PUBLISHED
+                or product.merchant.status != MerchantStatus.ACTIVE):
+            raise NotFound("This SKU is not for sale", "sku_not_found", details={"sku": it.sku})
+        slot = None
+        if product.kind == ProductKind.GOODS:
+            needs_address = True
+            if it.slot:
+                raise ValidationFailed("Goods are not booked in slots", "slot_not_allowed")
+        elif product.booking_mode == BookingMode.SLOT:
+            if not it.slot:
+                raise ValidationFailed(f"Choose a time slot for {product.title}", "slot_required",
+                                       details={"sku": it.sku})
+            slot = slots.get(it.slot)
+            if slot is None or slot.product_id != product.pk:
+                raise NotFound("No such slot for this service", "slot_not_found",
+                               details={"slot": it.slot})
+            if not product.all_stores and not inventory.store_serves(product, slot.store):
+                raise NotFound("No such slot for this service", "slot_not_found",
+                               details={"slot": it.slot})
+        elif it.slot:
+            raise ValidationFailed("This service is not booked in slots", "slot_not_allowed")
+        planned.append((sku, it, slot))
+    address = clean_address(shipping_address) if needs_address else None
+
+    now = clock.now()
+    group = f"chk_{secrets.token_hex(8)}"
+    by_order: dict[tuple[int, str], list] = defaultdict(list)
+    for sku, it, slot in planned:
+        kind = OrderKind.GOODS if sku.product.kind == ProductKind.GOODS else OrderKind.SERVICE
+        by_order[(sku.product.merchant_id, kind)].append((sku, it, slot))
+
+    with transaction.atomic(savepoint=False):
+        orders = []
+        for (_, kind), rows in by_order.items():
+            merchant = rows[0][0].product.merchant
+            orders.append(Order(
+                customer=customer, merchant=merchant, kind=kind,
+                total_fen=sum(s.price_fen * it.quantity for s, it, _ in rows),
+                currency=rows[0][0].currency, shipping_address=address if kind == OrderKind.GOODS else None,
+                note=note, checkout_group=group, payment_deadline=now + payment_window(),
+                created_at=now, updated_at=now))
+        Order.objects.bulk_create(orders)
+        lines = []
+        for order, rows in zip(orders, by_order.values(), strict=True):
+            order.prefetched_lines = []
+            for sku, it, slot in rows:
+                line = OrderLine(
+                    order=order, product=sku.product, sku=sku, kind=sku.product.kind,
+                    title=sku.product.title, sku_name=sku.name, unit_price_fen=sku.price_fen,
+                    quantity=it.quantity, line_total_fen=sku.price_fen * it.quantity, slot=slot,
+                    store=slot.store if slot else None)
+                order.prefetched_lines.append(line)
+                lines.append(line)
+        OrderLine.objects.bulk_create(lines)
+        for order in orders:
+            events.emit("order.created", order, {
+                "customer": customer.public_id, "total_fen": order.total_fen, "kind": order.kind,
+                "checkout_group": group, "lines": len(order.prefetched_lines),
+            }, merchant_id=order.merchant.public_id)
+        # Capacity last: the row locks these UPDATEs take are held only until commit.
+        goods = []
+        for line in sorted(lines, key=lambda ln: (ln.sku_id, ln.slot_id or 0)):
+            if line.kind == ProductKind.GOODS:
+                goods.append(line)
+            elif line.slot_id:
+                inventory.book_seat(line.slot_id, line.quantity)
+            elif inventory.take_quota(line.product_id, line.quantity):
+                line.quota_taken = True
+        quota_lines = [ln.pk for ln in lines if ln.quota_taken]
+        if quota_lines:
+            OrderLine.objects.filter(pk__in=quota_lines).update(quota_taken=True)
+        inventory.reserve_stock(goods)
+    return orders
