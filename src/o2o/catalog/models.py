@@ -113,6 +113,13 @@ class Sku(models.Model):
         ordering = ["position", "id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(price_fen__gte=0), name="sku_price_non_negative"),
+            models.CheckConstraint(
+                condition=models.Q(original_price_fen__isnull=True)
+                | models.Q(original_price_fen__gte=models.F("price_fen")),
+                name="sku_original_price_not_below_price"),
+            # A merchant's own code (barcode, article number) names one SKU of a product.
+            models.UniqueConstraint(fields=["product", "code"], condition=~models.Q(code=""),
+                                    name="sku_code_unique_per_product"),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,145 @@
+"""Read helpers of the catalog, for the API and for other apps (orders, ledger, search)."""
+
+from __future__ import annotations
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+
+from o2o.catalog.models import Category, Product, ProductImage, ProductKind, Sku
+from o2o.core.errors import NotFound, ValidationFailed
+from o2o.core.ids import looks_like_id
+from o2o.merchants.models import Merchant, MerchantStatus, Store
+
+
+def public_products() -> QuerySet[Product]:
+    """Published products of ACTIVE merchants: a suspended merchant's products vanish."""
+    return Product.objects.filter(status="published", merchant__status=MerchantStatus.ACTIVE)
+
+
+def with_listing_fields(qs: QuerySet[Product]) -> QuerySet[Product]:
+    """Adds `min_price_fen` (cheapest active SKU) and `cover_url` (first image) without N+1."""
+    cheapest = (Sku.objects.filter(product=OuterRef("pk"), is_active=True)
+                .order_by("price_fen").values("price_fen")[:1])
+    cover = (ProductImage.objects.filter(product=OuterRef("pk"))
+             .order_by("position", "id").values("url")[:1])
+    return qs.select_related("merchant", "category").annotate(
+        min_price_fen=Subquery(cheapest), cover_url=Subquery(cover))
+
+
+def get_public_product(public_id: str) -> Product:
+    """A public product with its active SKUs and images, or 404."""
+    if not looks_like_id(public_id, "prd"):
+        raise NotFound("no such product", "product_not_found")
+    product = (with_listing_fields(public_products())
+               .prefetch_related(Prefetch("skus", queryset=Sku.objects.filter(is_active=True),
+                                          to_attr="active_skus"), "images")
+               .filter(public_id=public_id).first())
+    if product is None:
+        raise NotFound("no such product", "product_not_found")
+    return product
+
+
+def public_merchant(public_id: str) -> Merchant:
+    """An active merchant, or 404 (pending, rejected and suspended merchants are not shown)."""
+    if not looks_like_id(public_id, "mer"):
+        raise NotFound("no such merchant", "merchant_not_found")
+    merchant = Merchant.objects.filter(public_id=public_id, status=MerchantStatus.ACTIVE).first()
+    if merchant is None:
+        raise NotFound("no such merchant", "merchant_not_found")
+    return merchant
+
+
+def usable_stores(product: Product) -> QuerySet[Store]:
+    """Active stores of the product's merchant where a service can be used."""
+    if product.all_stores:
+        return Store.objects.filter(merchant_id=product.merchant_id, is_active=True)
+    return product.stores.filter(is_active=True, merchant_id=product.merchant_id)
+
+
+def is_purchasable(product: Product, sku: Sku) -> bool:
+    """May a customer buy `sku` of `product` right now? (Stock and capacity are inventory's.)"""
+    if sku.product_id != product.pk or not sku.is_active or not product.is_published:
+        return False
+    if not Merchant.objects.filter(pk=product.merchant_id, status=MerchantStatus.ACTIVE).exists():
+        return False
+    return product.kind != ProductKind.SERVICE or usable_stores(product).exists()
+
+
+def commission_rate_bp(product: Product) -> int:
+    """The platform's rate for this product, in basis points: the nearest category (or
+    ancestor) override, else the merchant's rate."""
+    parents = dict(Category.objects.values_list("pk", "parent_id"))
+    rates = dict(Category.objects.filter(commission_rate_bp__isnull=False)
+                 .values_list("pk", "commission_rate_bp"))
+    pk, seen = product.category_id, set()
+    while pk is not None and pk not in seen:
+        if pk in rates:
+            return rates[pk]
+        seen.add(pk)
+        pk = parents.get(pk)
+    return Merchant.objects.values_list("commission_rate_bp", flat=True).get(pk=product.merchant_id)
+
+
+def descendant_pks(category: Category) -> set[int]:
+    """Primary keys of `category` and everything below it (the tree is small: one query)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found: set[int] = set()
+    todo = [category.pk]
+    while todo:
+        pk = todo.pop()
+        if pk not in found:
+            found.add(pk)
+            todo.extend(children.get(pk, []))
+    return found
+
+
+def category_tree() -> list[dict]:
+    """The whole tree as nested dicts: id, name, name_en, slug, position, children."""
+    nodes: dict[int, dict] = {}
+    parent_of: dict[int, int | None] = {}
+    for c in Category.objects.order_by("position", "id"):
+        nodes[c.pk] = {"id": c.public_id, "name": c.name, "name_en": c.name_en, "slug": c.slug,
+                       "position": c.position, "children": []}
+        parent_of[c.pk] = c.parent_id
+    roots = []
+    for pk, node in nodes.items():
+        parent = parent_of[pk]
+        (nodes[parent]["children"] if parent in nodes else roots).append(node)
+    return roots
+
+
+def browse(*, kind: str | None = None, category_id: str | None = None,
+           merchant_id: str | None = None, min_price: int | None = None,
+           max_price: int | None = None, q: str | None = None) -> QuerySet[Product]:
+    """Public products filtered like the storefront does. A price bound matches products
+    with at least one active SKU inside the range."""
+    qs = public_products()
+    if kind:
+        qs = qs.filter(kind=kind)
+    if category_id:
+        if not looks_like_id(category_id, "cat"):
+            raise NotFound("no such category", "category_not_found")
+        category = Category.objects.filter(public_id=category_id).first()
+        if category is None:
+            raise NotFound("no such category", "category_not_found")
+        qs = qs.filter(category_id__in=descendant_pks(category))
+    if merchant_id:
+        qs = qs.filter(merchant=public_merchant(merchant_id))
+    if min_price is not None and max_price is not None and min_price > max_price:
+        raise ValidationFailed("min_price must not exceed max_price", "invalid_price_range")
+    if min_price is not None or max_price is not None:
+        skus = Sku.objects.filter(is_active=True)
+        if min_price is not None:
+            skus = skus.filter(price_fen__gte=min_price)
+        if max_price is not None:
+            skus = skus.filter(price_fen__lte=max_price)
+        qs = qs.filter(pk__in=skus.values("product_id"))
+    if q and q.strip():
+        qs = qs.filter(title__icontains=q.strip())
+    return with_listing_fields(qs)
+
+
+def merchant_products(merchant: Merchant) -> QuerySet[Product]:
+    """Every product of a merchant, whatever its status (the merchant console)."""
+    return with_listing_fields(Product.objects.filter(merchant=merchant))
