@@ -279,7 +279,7 @@ def set_quota(merchant: Merchant, product_public_id: str, total: int | None) -> 
 
 # --- schedules and slots ----------------------------------------------------------
 
-def _zone(store: Store) -> ZoneInfo:
+def store_zone(store: Store) -> ZoneInfo:
     try:
         return ZoneInfo(store.time_zone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -350,7 +350,7 @@ def generate_slots(schedule: Schedule, days_ahead: int = 14, *, now: dt.datetime
     if not 0 <= days_ahead <= MAX_DAYS_AHEAD:
         raise ValidationFailed(f"days_ahead must be 0..{MAX_DAYS_AHEAD}", "invalid_days_ahead")
     store = schedule.store
-    zone = _zone(store)
+    zone = store_zone(store)
     now = now or clock.now()
     today = now.astimezone(zone).date()
     first = max(today, schedule.valid_from)
@@ -444,7 +444,7 @@ def close_date(merchant: Merchant, *, store_public_id: str, date: dt.date,
     product = merchant_product(merchant, product_public_id) if product_public_id else None
     if len(reason) > 200:
         raise ValidationFailed("reason is at most 200 characters", "invalid_reason")
-    start, end = local_day_bounds(date, _zone(store))
+    start, end = local_day_bounds(date, store_zone(store))
     with transaction.atomic():
         closure = Closure.objects.create(store=store, product=product, date=date, reason=reason,
                                          created_at=clock.now())
@@ -465,7 +465,7 @@ def available_slots(product: Product, day: dt.date, store: Store | None = None) 
     out: list[Slot] = []
     now = clock.now()
     for st in stores:
-        start, end = local_day_bounds(day, _zone(st))
+        start, end = local_day_bounds(day, store_zone(st))
         out.extend(Slot.objects.select_related("store").filter(
             product=product, store=st, starts_at__gte=start, starts_at__lt=end, starts_at__gt=now,
             is_closed=False, booked__lt=F("capacity")))

@@ -1,3 +1,230 @@
-from ninja import Router
+"""Cart, checkout and orders for customers; order lists for merchants."""
 
-router = Router()
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from o2o.accounts.auth import api_auth
+from o2o.api.schemas import ERRORS
+from o2o.core.errors import NotFound
+from o2o.core.idempotency import run_once
+from o2o.core.ids import looks_like_id
+from o2o.core.pagination import Cursor
+from o2o.merchants.access import merchant_of, require_customer
+from o2o.orders import services
+from o2o.orders.models import Order, OrderKind, OrderLine, OrderStatus
+from o2o.orders.schemas import (
+    BuyNowIn,
+    CartLineIn,
+    CartLinePatch,
+    CartOut,
+    CheckoutIn,
+    CheckoutOut,
+    OrderOut,
+    cart_line_dict,
+)
+
+router = Router(tags=["orders"], auth=api_auth)
+
+
+def _lines_prefetch() -> Prefetch:
+    return Prefetch("lines", to_attr="prefetched_lines", queryset=OrderLine.objects.select_related(
+        "product", "sku", "slot", "store").order_by("id"))
+
+
+def _orders() -> QuerySet[Order]:
+    return Order.objects.select_related("merchant").prefetch_related(_lines_prefetch())
+
+
+def _json(status: int, body) -> HttpResponse:
+    return HttpResponse(json.dumps(body), status=status, content_type="application/json")
+
+
+def _idempotency_key(request: HttpRequest) -> str | None:
+    return request.headers.get("Idempotency-Key") or None
+
+
+def _order_body(order: Order) -> dict:
+    return OrderOut.from_orm(order).model_dump(mode="json")
+
+
+def _checkout_body(orders: list[Order]) -> dict:
+    return {"checkout_group": orders[0].checkout_group,
+            "total_fen": sum(o.total_fen for o in orders),
+            "orders": [_order_body(o) for o in orders]}
+
+
+# --- cart ---------------------------------------------------------------------------
+
+def _cart_body(user) -> dict:
+    cart = services.get_cart(user)
+    lines = services.cart_lines(user)
+    out = [cart_line_dict(ln) for ln in lines]
+    return {"id": cart.public_id, "lines": out,
+            "total_fen": sum(ln["line_total_fen"] for ln in out if ln["available"])}
+
+
+@router.get("/cart", response={200: CartOut, **ERRORS})
+def get_cart(request):
+    """The signed-in customer's cart, with current prices."""
+    return _cart_body(require_customer(request.auth))
+
+
+@router.delete("/cart", response={200: CartOut, **ERRORS})
+def clear_cart(request):
+    user = require_customer(request.auth)
+    services.clear_cart(user)
+    return _cart_body(user)
+
+
+@router.post("/cart/lines", response={201: CartOut, **ERRORS})
+def add_cart_line(request, payload: CartLineIn):
+    user = require_customer(request.auth)
+    services.add_line(user, payload.sku, payload.quantity, payload.slot)
+    return Status(201, _cart_body(user))
+
+
+@router.patch("/cart/lines/{line_id}", response={200: CartOut, **ERRORS})
+def update_cart_line(request, line_id: str, payload: CartLinePatch):
+    user = require_customer(request.auth)
+    services.update_line(user, line_id, quantity=payload.quantity, slot_public_id=payload.slot)
+    return _cart_body(user)
+
+
+@router.delete("/cart/lines/{line_id}", response={200: CartOut, **ERRORS})
+def remove_cart_line(request, line_id: str):
+    user = require_customer(request.auth)
+    services.remove_line(user, line_id)
+    return _cart_body(user)
+
+
+# --- checkout and orders ----------------------------------------------------------
+
+@router.post("/checkout", response={201: CheckoutOut, **ERRORS})
+def checkout(request, payload: CheckoutIn):
+    """Turn the cart into orders, one per merchant (goods and services apart).
+    Send an `Idempotency-Key` header: a retry returns the first answer."""
+    user = require_customer(request.auth)
+    data = payload.dict()
+
+    def work():
+        orders = services.checkout(user, shipping_address=data["shipping_address"], note=data["note"],
+                                   line_ids=data["lines"])
+        return 201, _checkout_body(orders)
+
+    return _json(*run_once("orders.checkout", user.pk, _idempotency_key(request), data, work))
+
+
+@router.post("/orders", response={201: CheckoutOut, **ERRORS})
+def buy_now(request, payload: BuyNowIn):
+    """Buy the given lines directly, without the cart. Honours `Idempotency-Key`."""
+    user = require_customer(request.auth)
+    data = payload.dict()
+    items = [services.Item(ln["sku"], ln["quantity"], ln["slot"]) for ln in data["lines"]]
+
+    def work():
+        orders = services.place_orders(user, items, shipping_address=data["shipping_address"],
+                                       note=data["note"])
+        return 201, _checkout_body(orders)
+
+    return _json(*run_once("orders.create", user.pk, _idempotency_key(request), data, work))
+
+
+class OrderFilter(Schema):
+    status: OrderStatus | None = None
+
+
+@router.get("/orders", response=list[OrderOut])
+@paginate(Cursor)
+def my_orders(request, filters: Query[OrderFilter]):
+    user = require_customer(request.auth)
+    qs = _orders().filter(customer=user)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    return qs
+
+
+def _own_order(user, order_id: str) -> Order:
+    order = _orders().filter(customer=user, public_id=order_id).first() \
+        if looks_like_id(order_id, "ord") else None
+    if order is None:
+        raise NotFound("No such order", "order_not_found")
+    return order
+
+
+@router.get("/orders/{order_id}", response={200: OrderOut, **ERRORS})
+def my_order(request, order_id: str):
+    return _own_order(require_customer(request.auth), order_id)
+
+
+@router.post("/orders/{order_id}/cancel", response={200: OrderOut, **ERRORS})
+def cancel(request, order_id: str):
+    """Cancel an unpaid order; its stock and seats go back at once."""
+    user = require_customer(request.auth)
+    services.cancel_order(user, order_id)
+    return _own_order(user, order_id)
+
+
+@router.post("/orders/{order_id}/confirm", response={200: OrderOut, **ERRORS})
+def confirm(request, order_id: str):
+    """Confirm a delivered goods order as received."""
+    user = require_customer(request.auth)
+    services.confirm_received(user, order_id)
+    return _own_order(user, order_id)
+
+
+# --- merchant -----------------------------------------------------------------------
+
+class MerchantOrderFilter(Schema):
+    status: OrderStatus | None = None
+    kind: OrderKind | None = None
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+    store: str | None = None
+
+
+@router.get("/merchant/orders", response=list[OrderOut], tags=["merchant"])
+@paginate(Cursor)
+def merchant_orders(request, filters: Query[MerchantOrderFilter]):
+    """The merchant's orders, newest first; filter by status, kind, creation dates
+    (inclusive, in the platform's time zone) and store."""
+    merchant = merchant_of(request.auth)
+    qs = _orders().filter(merchant=merchant)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.created_from:
+        qs = qs.filter(created_at__date__gte=filters.created_from)
+    if filters.created_to:
+        qs = qs.filter(created_at__date__lte=filters.created_to)
+    if filters.store:
+        qs = qs.filter(lines__store__public_id=filters.store).distinct()
+    return qs
+
+
+def _merchant_order(merchant, order_id: str) -> Order:
+    order = _orders().filter(merchant=merchant, public_id=order_id).first() \
+        if looks_like_id(order_id, "ord") else None
+    if order is None:
+        raise NotFound("No such order", "order_not_found")
+    return order
+
+
+@router.get("/merchant/orders/{order_id}", response={200: OrderOut, **ERRORS}, tags=["merchant"])
+def merchant_order(request, order_id: str):
+    return _merchant_order(merchant_of(request.auth), order_id)
+
+
+@router.post("/merchant/orders/{order_id}/ship", response={200: OrderOut, **ERRORS}, tags=["merchant"])
+def ship(request, order_id: str):
+    """Mark a paid goods order shipped (the shipping module adds carriers and tracking)."""
+    merchant = merchant_of(request.auth)
+    services.mark_shipped(merchant, order_id)
+    return _merchant_order(merchant, order_id)

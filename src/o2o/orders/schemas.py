@@ -1,0 +1,168 @@
+"""Input and output shapes of the orders API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Field, Schema
+
+
+class AddressIn(Schema):
+    receiver: str = Field(..., min_length=1, max_length=50)
+    phone: str = Field(..., min_length=5, max_length=20)
+    province: str = Field(..., min_length=1, max_length=30)
+    city: str = Field(..., min_length=1, max_length=30)
+    district: str = Field(..., min_length=1, max_length=30)
+    detail: str = Field(..., min_length=1, max_length=200)
+
+
+class LineIn(Schema):
+    sku: str = Field(..., max_length=40, description="SKU id")
+    quantity: int = Field(1, ge=1, le=99)
+    slot: str | None = Field(None, max_length=40, description="slot id, for services booked by slot")
+
+
+class BuyNowIn(Schema):
+    lines: list[LineIn] = Field(..., min_length=1, max_length=50)
+    shipping_address: AddressIn | None = None
+    note: str = Field("", max_length=200)
+
+
+class CheckoutIn(Schema):
+    shipping_address: AddressIn | None = None
+    note: str = Field("", max_length=200)
+    lines: list[str] | None = Field(None, max_length=50, description="cart line ids; default all")
+
+
+class CartLineIn(LineIn):
+    pass
+
+
+class CartLinePatch(Schema):
+    quantity: int | None = Field(None, ge=1, le=99)
+    slot: str | None = Field(None, max_length=40)
+
+
+class MerchantRef(Schema):
+    id: str
+    name: str
+
+
+class CartLineOut(Schema):
+    id: str
+    sku: str
+    product: str
+    merchant: MerchantRef
+    kind: str
+    title: str
+    sku_name: str
+    unit_price_fen: int
+    quantity: int
+    line_total_fen: int
+    slot: str | None
+    slot_starts_at: dt.datetime | None
+    available: bool
+
+
+def cart_line_dict(obj) -> dict:
+    """A cart line with the SKU's current title and price."""
+    from o2o.orders.services.cart import is_purchasable
+
+    sku, product = obj.sku, obj.sku.product
+    return {
+        "id": obj.public_id, "sku": sku.public_id, "product": product.public_id,
+        "merchant": {"id": product.merchant.public_id, "name": product.merchant.name},
+        "kind": product.kind, "title": product.title, "sku_name": sku.name,
+        "unit_price_fen": sku.price_fen, "quantity": obj.quantity,
+        "line_total_fen": sku.price_fen * obj.quantity,
+        "slot": obj.slot.public_id if obj.slot_id else None,
+        "slot_starts_at": obj.slot.starts_at if obj.slot_id else None,
+        "available": is_purchasable(sku),
+    }
+
+
+class CartOut(Schema):
+    id: str
+    lines: list[CartLineOut]
+    total_fen: int
+    currency: str = "CNY"
+
+
+class OrderLineOut(Schema):
+    id: str
+    product: str
+    sku: str
+    kind: str
+    title: str
+    sku_name: str
+    unit_price_fen: int
+    quantity: int
+    line_total_fen: int
+    slot: str | None
+    slot_starts_at: dt.datetime | None
+    store: str | None
+
+    @staticmethod
+    def resolve_id(obj) -> str:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_product(obj) -> str:
+        return obj.product.public_id
+
+    @staticmethod
+    def resolve_sku(obj) -> str:
+        return obj.sku.public_id
+
+    @staticmethod
+    def resolve_slot(obj) -> str | None:
+        return obj.slot.public_id if obj.slot_id else None
+
+    @staticmethod
+    def resolve_slot_starts_at(obj) -> dt.datetime | None:
+        return obj.slot.starts_at if obj.slot_id else None
+
+    @staticmethod
+    def resolve_store(obj) -> str | None:
+        return obj.store.public_id if obj.store_id else None
+
+
+class OrderOut(Schema):
+    id: str
+    status: str
+    kind: str
+    merchant: MerchantRef
+    total_fen: int
+    currency: str
+    shipping_address: dict | None
+    note: str
+    checkout_group: str
+    payment_deadline: dt.datetime
+    paid_at: dt.datetime | None
+    paid_amount_fen: int | None
+    shipped_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    close_reason: str
+    created_at: dt.datetime
+    lines: list[OrderLineOut]
+
+    @staticmethod
+    def resolve_id(obj) -> str:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_merchant(obj) -> dict:
+        return {"id": obj.merchant.public_id, "name": obj.merchant.name}
+
+    @staticmethod
+    def resolve_lines(obj) -> list:
+        lines = getattr(obj, "prefetched_lines", None)
+        return lines if lines is not None else list(obj.lines.all())
+
+
+class CheckoutOut(Schema):
+    checkout_group: str
+    total_fen: int
+    orders: list[OrderOut]
