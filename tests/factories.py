@@ -10,7 +10,8 @@ from o2o.accounts import services as accounts
 from o2o.accounts.models import Role, User
 from o2o.catalog.models import Product, ProductKind, ProductStatus, Sku
 from o2o.core import clock
-from o2o.merchants.models import Merchant, MerchantStatus, StaffMember, StaffRole, Store
+from o2o.merchants import services as merchants
+from o2o.merchants.models import Merchant, MerchantStatus, Store
 
 _seq = itertools.count(1)
 PASSWORD = "correct-horse-battery"
@@ -25,30 +26,38 @@ def token_for(u: User) -> str:
     return secret
 
 
+def operator() -> User:
+    """The platform operator that reviews factory-made merchants."""
+    found = User.objects.filter(username="factory-operator").first()
+    return found or user(Role.OPERATOR, username="factory-operator")
+
+
 def merchant(name: str | None = None, *, status: str = MerchantStatus.ACTIVE,
              owner: User | None = None) -> Merchant:
-    owner = owner or user(Role.MERCHANT_OWNER)
-    now = clock.now()
-    m = Merchant.objects.create(name=name or f"Merchant {next(_seq)}", owner=owner, status=status,
-                                created_at=now, updated_at=now)
-    StaffMember.objects.create(merchant=m, user=owner, role=StaffRole.OWNER, created_at=now)
+    """A merchant that applied and was reviewed into `status`, through the services."""
+    owner = owner or user()
+    m = merchants.apply_merchant(owner, name or f"Merchant {next(_seq)}")
+    if status == MerchantStatus.REJECTED:
+        m = merchants.reject(operator(), m, "incomplete documents")
+    elif status in (MerchantStatus.ACTIVE, MerchantStatus.SUSPENDED):
+        m = merchants.approve(operator(), m)
+        if status == MerchantStatus.SUSPENDED:
+            m = merchants.suspend(operator(), m, "policy review")
     return m
 
 
 def staff(m: Merchant, stores: list[Store] | None = None) -> User:
-    u = user(Role.MERCHANT_STAFF)
-    member = StaffMember.objects.create(merchant=m, user=u, role=StaffRole.STAFF, created_at=clock.now())
-    if stores:
-        member.stores.set(stores)
-    return u
+    member = merchants.add_staff(m, f"staff{next(_seq)}", PASSWORD,
+                                 stores=[s.public_id for s in stores or []])
+    return member.user
 
 
 def store(m: Merchant, *, lat: str = "22.533000", lng: str = "113.930000", name: str | None = None,
-          time_zone: str = "Asia/Shanghai") -> Store:
-    now = clock.now()
-    return Store.objects.create(merchant=m, name=name or f"Store {next(_seq)}", address="南山区科技园",
-                                city="深圳", latitude=Decimal(lat), longitude=Decimal(lng),
-                                time_zone=time_zone, created_at=now, updated_at=now)
+          time_zone: str = "Asia/Shanghai", **fields) -> Store:
+    fields.setdefault("address", "南山区科技园")
+    fields.setdefault("city", "深圳")
+    return merchants.create_store(m, name=name or f"Store {next(_seq)}", latitude=Decimal(lat),
+                                  longitude=Decimal(lng), time_zone=time_zone, **fields)
 
 
 def product(m: Merchant, *, kind: str = ProductKind.GOODS, title: str | None = None,

@@ -1,0 +1,64 @@
+"""Read helpers of the merchants app (querysets; no writes)."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from o2o.core.errors import NotFound
+from o2o.core.ids import looks_like_id
+from o2o.merchants.models import Merchant, MerchantStatus, StaffMember, Store
+
+
+def public_merchants(q: str | None = None) -> QuerySet[Merchant]:
+    """Merchants customers may see: active ones only."""
+    qs = Merchant.objects.filter(status=MerchantStatus.ACTIVE)
+    if q and q.strip():
+        term = q.strip()
+        qs = qs.filter(Q(name__icontains=term) | Q(name_en__icontains=term))
+    return qs
+
+
+def public_merchant(merchant_id: str) -> Merchant:
+    merchant = (public_merchants().filter(public_id=merchant_id).first()
+                if looks_like_id(merchant_id, "mer") else None)
+    if merchant is None:
+        raise NotFound("no such merchant", "merchant_not_found")
+    return merchant
+
+
+def public_stores() -> QuerySet[Store]:
+    """Stores customers may see: active stores of active merchants."""
+    return Store.objects.select_related("merchant").filter(
+        is_active=True, merchant__status=MerchantStatus.ACTIVE)
+
+
+def public_store(store_id: str) -> Store:
+    store = (public_stores().filter(public_id=store_id).first()
+             if looks_like_id(store_id, "sto") else None)
+    if store is None:
+        raise NotFound("no such store", "store_not_found")
+    return store
+
+
+def stores_of_merchant(merchant: Merchant) -> QuerySet[Store]:
+    return Store.objects.select_related("merchant").filter(merchant=merchant)
+
+
+def staff_of_merchant(merchant: Merchant) -> QuerySet[StaffMember]:
+    return (StaffMember.objects.select_related("user", "merchant")
+            .prefetch_related("stores").filter(merchant=merchant))
+
+
+def operator_merchants(status: str | None = None) -> QuerySet[Merchant]:
+    qs = Merchant.objects.select_related("owner", "reviewed_by")
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def operator_merchant(merchant_id: str) -> Merchant:
+    merchant = (operator_merchants().filter(public_id=merchant_id).first()
+                if looks_like_id(merchant_id, "mer") else None)
+    if merchant is None:
+        raise NotFound("no such merchant", "merchant_not_found")
+    return merchant
