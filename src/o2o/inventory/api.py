@@ -1,7 +1,6 @@
 """Stock locations and levels, schedules, slots, closures and quotas for merchant
 owners; available slots of a service for everyone."""
 
-from __future__ import annotations
 
 import datetime as dt
 

@@ -1,6 +1,5 @@
 """Cart, checkout and orders for customers; order lists for merchants."""
 
-from __future__ import annotations
 
 import datetime as dt
 import json
