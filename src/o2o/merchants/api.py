@@ -6,7 +6,8 @@ another merchant's ids are 404 whatever the caller's role, and only then is the
 owner role checked for writes (403 owner_role_required).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: @paginate wraps handlers, and ninja then
+# resolves their string annotations (Literal) in the wrapper's module.
 
 import datetime as dt
 from typing import Any, Literal
@@ -28,7 +29,6 @@ router = Router(tags=["merchants"], auth=api_auth)
 _HOURS_DOC = ('Store-local opening hours: {"mon": [["10:00", "22:00"]], ..., "sun": []}; day keys '
               'mon..sun, HH:MM times, an end before the start runs past midnight.')
 _HOURS_EXAMPLE = {"mon": [["10:00", "22:00"]], "fri": [["10:00", "14:00"], ["17:00", "02:00"]]}
-MerchantStatusName = Literal["pending", "active", "rejected", "suspended"]
 
 
 # --- output schemas ------------------------------------------------------------
@@ -316,7 +316,7 @@ def remove_staff(request, staff_id: str):
 
 @router.get("/operator/merchants", response={200: list[OperatorMerchantOut], **ERRORS})
 @paginate(Cursor)
-def operator_list_merchants(request, status: MerchantStatusName | None = None):
+def operator_list_merchants(request, status: Literal["pending", "active", "rejected", "suspended"] | None = None):
     require_operator(request.auth)
     return selectors.operator_merchants(status)
 
