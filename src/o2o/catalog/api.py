@@ -1,6 +1,5 @@
 """Catalog API: public browsing, the merchant owner's product console, operator categories."""
 
-from __future__ import annotations
 
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
