@@ -222,3 +222,18 @@ def test_published_product_cannot_lose_its_last_store(shop, api_as):
     r = api_as(m.owner).patch(f"/merchant/products/{p.public_id}", {"store_ids": [other.public_id]})
     assert r.status_code == 409 and r.json()["error"]["code"] == "service_has_no_store"
     assert list(p.stores.all()) == [store]
+
+
+def test_service_whose_window_has_ended_cannot_be_published(shop, api_as):
+    m, _ = shop
+    start = clock.now()
+    p = factories.product(m, kind="SERVICE", published=False, validity_days=None,
+                          valid_from=start, valid_until=start + dt.timedelta(days=2))
+    owner = api_as(m.owner)
+    clock.advance(dt.timedelta(days=3))
+    r = owner.post(f"/merchant/products/{p.public_id}/publish")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "validity_window_ended"
+    r = owner.patch(f"/merchant/products/{p.public_id}",
+                    {"valid_until": (clock.now() + dt.timedelta(days=30)).isoformat()})
+    assert r.status_code == 200
+    assert owner.post(f"/merchant/products/{p.public_id}/publish").status_code == 200

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from o2o.catalog import selectors
 from o2o.catalog.models import ProductStatus
+from o2o.core import clock
 from o2o.merchants.models import MerchantStatus
 from tests import factories
 from tests.catalog import helpers
@@ -72,3 +75,15 @@ def test_public_products_queryset():
     factories.product(pending)
     assert list(selectors.public_products()) == [shown]
     assert selectors.get_public_product(shown.public_id) == shown
+
+
+def test_service_is_not_purchasable_after_its_window():
+    m = factories.merchant()
+    factories.store(m)
+    start = clock.now()
+    p = factories.product(m, kind="SERVICE", validity_days=None, valid_from=start,
+                          valid_until=start + dt.timedelta(days=1))
+    sku = p.skus.get()
+    assert selectors.is_purchasable(p, sku) is True
+    clock.advance(dt.timedelta(days=1, seconds=1))
+    assert selectors.is_purchasable(p, sku) is False

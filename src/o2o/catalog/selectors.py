@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from o2o.catalog.models import Category, Product, ProductImage, ProductKind, Sku
+from o2o.core import clock
 from o2o.core.errors import NotFound, ValidationFailed
 from o2o.core.ids import looks_like_id
 from o2o.merchants.models import Merchant, MerchantStatus, Store
@@ -59,6 +60,8 @@ def is_purchasable(product: Product, sku: Sku) -> bool:
     """May a customer buy `sku` of `product` right now? (Stock and capacity are inventory's.)"""
     if sku.product_id != product.pk or not sku.is_active or not product.is_published:
         return False
+    if product.valid_until is not None and product.valid_until <= clock.now():
+        return False  # a voucher sold now could never be used
     if not Merchant.objects.filter(pk=product.merchant_id, status=MerchantStatus.ACTIVE).exists():
         return False
     return product.kind != ProductKind.SERVICE or usable_stores(product).exists()

@@ -246,6 +246,8 @@ def _check_publishable(product: Product) -> None:
     except ValidationFailed as exc:
         raise Conflict(f"the product is incomplete: {exc.message}", "product_incomplete",
                        details={"reason": exc.code}) from exc
+    if product.valid_until is not None and product.valid_until <= clock.now():
+        raise Conflict("the service's validity window has ended", "validity_window_ended")
     if product.kind == ProductKind.SERVICE and not selectors.usable_stores(product).exists():
         raise Conflict("the service needs at least one active store", "service_has_no_store")
 
