@@ -47,6 +47,7 @@ PREFIXES = (
     "pay", "rfd", "jrn", "acc", "stl", "pyo", "rec",  # money (later)
     "shp", "prc", "ret",  # logistics (later)
     "evt", "whk",  # events, webhooks
+    "ntf", "hld",  # payment notifications received, payments held for an operator
 )
 for _p in PREFIXES:
     globals()[f"new_{_p}_id"] = _make(_p)
