@@ -6,7 +6,7 @@ Prices are in fen.
 
 from __future__ import annotations
 
-DEMO_PASSWORD = "o2o-demo-2026"
+DEMO_PASSWORD = "o2o-demo-2026"  # noqa: S105 - printed by `o2o demo`, for the demo only
 
 OPERATOR = {"username": "operator", "display_name": "平台运营 Operator"}
 
