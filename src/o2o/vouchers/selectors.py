@@ -1,0 +1,79 @@
+"""Reads of vouchers and redemptions for the API: always scoped to their owner
+(the customer) or to the merchant (and, for store-bound staff, their stores)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from o2o.core.errors import NotFound, ValidationFailed
+from o2o.core.ids import looks_like_id
+from o2o.merchants.access import merchant_of, stores_of
+from o2o.vouchers.models import Redemption, Voucher, VoucherStatus
+
+
+def mask_name(name: str) -> str:
+    """Enough of a customer's name for staff to greet them: 张*, a***e."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * min(len(name) - 2, 4) + name[-1]
+
+
+def customer_name(user) -> str:
+    return mask_name(user.display_name or user.username)
+
+
+def customer_vouchers(customer, status: str | None = None) -> QuerySet[Voucher]:
+    qs = (Voucher.objects.filter(customer=customer)
+          .select_related("merchant", "order", "slot__store").prefetch_related("stores"))
+    if status:
+        if status not in VoucherStatus.values:
+            raise ValidationFailed(f"status must be one of {', '.join(VoucherStatus.values)}",
+                                   "invalid_status")
+        qs = qs.filter(status=status)
+    return qs
+
+
+def customer_voucher(customer, voucher_public_id: str) -> Voucher:
+    """The customer's own voucher, or 404 (another customer's id reveals nothing)."""
+    voucher = None
+    if looks_like_id(voucher_public_id, "vch"):
+        voucher = customer_vouchers(customer).filter(public_id=voucher_public_id).first()
+    if voucher is None:
+        raise NotFound("No such voucher", "voucher_not_found")
+    return voucher
+
+
+def _redemptions() -> QuerySet[Redemption]:
+    return Redemption.objects.select_related("voucher__customer", "store", "staff", "reversed_by")
+
+
+def customer_redemptions(customer) -> QuerySet[Redemption]:
+    return _redemptions().filter(voucher__customer=customer)
+
+
+def merchant_redemptions(staff_user, *, store_public_id: str | None = None,
+                         staff_public_id: str | None = None,
+                         day: dt.date | None = None) -> QuerySet[Redemption]:
+    """The merchant's redemptions, newest first; staff bound to stores see theirs only.
+    `day` is the store-local date of the redemption."""
+    merchant = merchant_of(staff_user)
+    qs = _redemptions().filter(merchant=merchant)
+    allowed = stores_of(staff_user)
+    if allowed is not None:
+        qs = qs.filter(store__in=allowed)
+    if store_public_id is not None:
+        if not looks_like_id(store_public_id, "sto"):
+            raise NotFound("No such store", "store_not_found")
+        qs = qs.filter(store__public_id=store_public_id)
+    if staff_public_id is not None:
+        if not looks_like_id(staff_public_id, "usr"):
+            raise NotFound("No such staff member", "staff_not_found")
+        qs = qs.filter(staff__public_id=staff_public_id)
+    if day is not None:
+        qs = qs.filter(local_date=day)
+    return qs
