@@ -15,6 +15,37 @@ CUSTOMERS = [
     {"username": "bob", "display_name": "Bob 王"},
 ]
 
+# (slug, name, name_en, parent slug)
+CATEGORIES = [
+    ("food", "美食", "Food & drink", None),
+    ("hotpot", "火锅", "Hotpot", "food"),
+    ("beauty", "丽人", "Beauty", None),
+    ("hair", "美发", "Hair", "beauty"),
+    ("nails", "美甲美睫", "Nails & lashes", "beauty"),
+    ("shopping", "购物", "Shopping", None),
+    ("tea", "茶叶茶具", "Tea", "shopping"),
+    ("groceries", "特产食品", "Local food", "shopping"),
+    ("electronics", "数码", "Electronics", "shopping"),
+    ("lifestyle", "生活好物", "Lifestyle", "shopping"),
+    ("leisure", "休闲娱乐", "Leisure", None),
+    ("classes", "体验课程", "Classes", "leisure"),
+]
+
+# Product title -> category slug.
+PRODUCT_CATEGORY = {
+    "重庆火锅双人套餐": "hotpot", "重庆火锅四人套餐": "hotpot", "100元代金券": "hotpot",
+    "毛肚鸭肠拼盘单人餐": "hotpot", "生日火锅宴六人套餐": "hotpot", "火锅食材外带套餐": "hotpot",
+    "川味坊牛油火锅底料 500g": "groceries", "麻辣香肠 礼盒装": "groceries",
+    "资深发型师精剪造型": "hair", "洗剪吹十次卡": "hair", "日式美甲单色": "nails", "头皮深层护理": "hair",
+    "时尚染发（短发）": "hair", "睫毛嫁接自然款": "nails", "儿童理发": "hair",
+    "青丝无硅油洗发水 400ml": "lifestyle", "护发精油 50ml": "lifestyle",
+    "潮汕手打牛肉丸 1kg": "groceries", "英德红茶 250g": "tea", "凤凰单丛茶 乌岽蜜兰香": "tea",
+    "手工陶瓷茶具套装": "tea", "新会陈皮 十年": "groceries", "广式腊肠 500g": "groceries",
+    "蓝牙降噪耳机": "electronics", "荔枝干 500g": "groceries", "帆布托特包": "lifestyle",
+    "工夫茶体验课": "classes", "工作日午市双人餐": "hotpot", "男士快剪": "hair",
+    "深圳湾明信片套装": "lifestyle",
+}
+
 HOURS_RESTAURANT = {d: [["10:30", "22:30"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 HOURS_SALON = {**{d: [["10:00", "21:00"]] for d in ("mon", "tue", "wed", "thu", "fri")},
                "sat": [["09:30", "22:00"]], "sun": [["09:30", "22:00"]]}
@@ -60,6 +91,9 @@ MERCHANTS = [
             {"kind": "SERVICE", "title": "火锅食材外带套餐", "title_en": "Hotpot take-home kit",
              "description": "到店自提的火锅食材包。Raw ingredients to cook at home, collected in store.",
              "booking_mode": "voucher", "validity_days": 14, "price": 12800},
+            {"kind": "SERVICE", "title": "工作日午市双人餐", "title_en": "Weekday lunch set for two",
+             "description": "周一至周五 11:00-14:00 可用。Monday to Friday, 11:00-14:00.",
+             "booking_mode": "voucher", "validity_days": 60, "price": 12800, "original": 16800},
             {"kind": "GOODS", "title": "川味坊牛油火锅底料 500g", "title_en": "Tallow hotpot base 500g",
              "description": "门店同款底料，全国包邮。The same base as in our stores.",
              "price": 3900, "weight": 550, "stock": 800},
@@ -98,6 +132,10 @@ MERCHANTS = [
              "description": "美甲 单色光疗，约90分钟。Gel manicure, one colour, about 90 minutes.",
              "booking_mode": "slot", "duration_minutes": 90, "validity_days": 30, "price": 12800,
              "schedule": {"start": "11:00", "end": "20:00", "slot": 90, "capacity": 2}},
+            {"kind": "SERVICE", "title": "男士快剪", "title_en": "Men's quick cut",
+             "description": "20分钟快剪，不含洗吹。A 20-minute cut, no wash.",
+             "booking_mode": "slot", "duration_minutes": 20, "validity_days": 14, "price": 3800,
+             "schedule": {"start": "12:00", "end": "20:00", "slot": 20, "capacity": 1}},
             {"kind": "SERVICE", "title": "头皮深层护理", "title_en": "Deep scalp treatment",
              "description": "头皮检测与深层清洁护理。Scalp check and deep cleanse.",
              "booking_mode": "voucher", "validity_days": 60, "price": 19800, "original": 29800},
@@ -156,6 +194,9 @@ MERCHANTS = [
                           {"name": "白色 White", "attributes": {"colour": "white"}, "price": 39900}]},
             {"kind": "GOODS", "title": "荔枝干 500g", "title_en": "Dried lychee 500g",
              "description": "增城桂味。", "price": 5900, "weight": 550, "stock": 500},
+            {"kind": "GOODS", "title": "深圳湾明信片套装", "title_en": "Shenzhen Bay postcards",
+             "description": "十二张手绘明信片。Twelve hand-drawn postcards.", "price": 2900, "weight": 150,
+             "stock": 1000},
             {"kind": "GOODS", "title": "帆布托特包", "title_en": "Canvas tote bag",
              "description": "深圳湾插画。Shenzhen Bay illustration.", "price": 7900, "weight": 300, "stock": 0},
             {"kind": "SERVICE", "title": "工夫茶体验课", "title_en": "Gongfu tea class",
