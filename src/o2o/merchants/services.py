@@ -406,9 +406,10 @@ def update_staff(merchant: Merchant, staff_id: str, *, stores: Iterable[str] | N
             User.objects.filter(pk=member.user_id).update(display_name=name)
             member.user.display_name = name
             changed.append("display_name")
-        events.emit("staff.updated", member, {
-            "fields": changed, "stores": sorted(s.public_id for s in member.stores.all())},
-            merchant_id=merchant.public_id)
+        if changed:
+            events.emit("staff.updated", member, {
+                "fields": changed, "stores": sorted(s.public_id for s in member.stores.all())},
+                merchant_id=merchant.public_id)
     return member
 
 
