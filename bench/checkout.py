@@ -1,6 +1,6 @@
 """Checkout benchmark (a script, not a test).
 
-    .venv/bin/python bench/checkout.py [--clients 16] [--seconds 10] [--flash-stock 800]
+    .venv/bin/python bench/checkout.py [--clients 16] [--seconds 10] [--flash-stock 500]
 
 On a dedicated PostgreSQL database (o2o_bench, created and migrated here) it starts
 `o2o serve` with 2 worker processes on 127.0.0.1 and drives N concurrent HTTP
@@ -227,7 +227,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--flash-stock", type=int, default=800)
+    parser.add_argument("--flash-stock", type=int, default=500)
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
     args.clients = max(1, min(args.clients, 64))  # bounded: one connection per client
