@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "o2o.inventory",
     "o2o.orders",
     "o2o.vouchers",
+    "o2o.payments",
+    "o2o.sandbox",
 ]
 
 MIDDLEWARE = [
@@ -189,4 +191,29 @@ O2O = {
     "REDEMPTION_REVERSAL_MINUTES": int(os.environ.get("O2O_REDEMPTION_REVERSAL_MINUTES", "30")),
     "SLOT_TOLERANCE_MINUTES": int(os.environ.get("O2O_SLOT_TOLERANCE_MINUTES", "60")),
     "OUTBOX_RELAY_SECONDS": int(os.environ.get("O2O_OUTBOX_RELAY_SECONDS", "5")),
+}
+
+# --- Payments (WeChat Pay API v3) -----------------------------------------
+# With O2O_PAY_SANDBOX=1 (the default) the platform pays through the built-in sandbox
+# gateway at WECHATPAY_GATEWAY_URL with demo keys generated on first use into the data
+# folder; set the WECHATPAY_* variables (and O2O_PAY_SANDBOX=0) for the real gateway.
+PAYMENTS = {
+    "SANDBOX": _env_bool("O2O_PAY_SANDBOX", True),
+    "DEMO_KEY_DIR": os.environ.get("O2O_PAY_DEMO_KEY_DIR", str(DATA_DIR / "wechatpay-demo")),
+    "NOTIFY_TOLERANCE_SECONDS": int(os.environ.get("O2O_PAY_NOTIFY_TOLERANCE_SECONDS", "300")),
+    "WECHATPAY": {
+        "MCHID": os.environ.get("WECHATPAY_MCHID", ""),
+        "APPID": os.environ.get("WECHATPAY_APPID", ""),
+        "CERT_SERIAL_NO": os.environ.get("WECHATPAY_CERT_SERIAL_NO", ""),
+        "PRIVATE_KEY_PATH": os.environ.get("WECHATPAY_PRIVATE_KEY_PATH", ""),
+        "APIV3_KEY": os.environ.get("WECHATPAY_APIV3_KEY", ""),
+        "PUBLIC_KEY_PATH": os.environ.get("WECHATPAY_PUBLIC_KEY_PATH", ""),
+        "PUBLIC_KEY_ID": os.environ.get("WECHATPAY_PUBLIC_KEY_ID", ""),
+        "CERT_DIR": os.environ.get("WECHATPAY_CERT_DIR", ""),
+        "NOTIFY_URL": os.environ.get("WECHATPAY_NOTIFY_URL",
+                                     "http://127.0.0.1:8000/payments/wechatpay/notify"),
+        "GATEWAY_URL": os.environ.get("WECHATPAY_GATEWAY_URL",
+                                      "http://127.0.0.1:8000/sandbox/wechatpay"),
+        "TIMEOUT_SECONDS": int(os.environ.get("WECHATPAY_TIMEOUT_SECONDS", "10")),
+    },
 }

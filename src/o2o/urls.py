@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.http import JsonResponse
-from django.urls import path
+from django.urls import include, path
 
 from o2o.api.main import api
+from o2o.payments.views import wechatpay_notify
 
 
 def health(request):
@@ -13,4 +14,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("healthz", health),
+    path("payments/wechatpay/notify", wechatpay_notify, name="wechatpay-notify"),
+    path("sandbox/wechatpay/", include("o2o.sandbox.urls")),
 ]

@@ -86,9 +86,10 @@ def _mount() -> None:
     from o2o.inventory.api import router as inventory
     from o2o.merchants.api import router as merchants
     from o2o.orders.api import router as orders
+    from o2o.payments.api import router as payments
     from o2o.vouchers.api import router as vouchers
 
-    for router in (accounts, merchants, catalog, inventory, orders, vouchers):
+    for router in (accounts, merchants, catalog, inventory, orders, vouchers, payments):
         api.add_router("/v1", router)
 
 

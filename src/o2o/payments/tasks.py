@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django_tasks import task
+
+from o2o.core import schedule
+from o2o.payments import services
+
+
+@task()
+def submit_refund_task(refund_public_id: str) -> str:
+    """Send one refund to the gateway right after it was recorded."""
+    return services.submit_refund(refund_public_id).status
+
+
+@schedule.every(dt.timedelta(seconds=60), name="payments.execute_refunds")
+@task()
+def execute_refunds() -> int:
+    """Pick up voucher refund requests and refunds the gateway has not accepted yet."""
+    made = services.execute_voucher_refunds()
+    return made + services.submit_pending()
+
+
+@schedule.every(dt.timedelta(seconds=60), name="payments.close_stale_attempts")
+@task()
+def close_stale_attempts() -> int:
+    """Close at the gateway the unpaid attempts of orders that closed or were paid otherwise."""
+    return services.close_stale_attempts()
