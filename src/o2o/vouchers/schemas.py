@@ -21,7 +21,8 @@ class _FromModel(Schema):
     @classmethod
     def _shape(cls, data):
         model, shape = cls._shaper()
-        return shape(data) if isinstance(data, model) else data
+        obj = getattr(data, "_obj", data)  # ninja hands over its DjangoGetter wrapper
+        return shape(obj) if isinstance(obj, model) else data
 
     @classmethod
     def _shaper(cls):
