@@ -1,8 +1,6 @@
 """Vouchers for customers (list, detail, QR, refund, history) and the counter for
 staff (lookup, redeem, reverse, history)."""
 
-from __future__ import annotations
-
 import datetime as dt
 import json
 
