@@ -1,6 +1,5 @@
 """Pay for an order, see a payment; operators see payments, refunds and held payments."""
 
-from __future__ import annotations
 
 import datetime as dt
 
