@@ -223,3 +223,13 @@ def test_attach_existing_customer_rules():
     with pytest.raises(Conflict) as exc:
         services.deactivate_staff(m, StaffMember.objects.get(user=m.owner).public_id)
     assert exc.value.code == "cannot_remove_owner"
+
+
+def test_database_refuses_coordinates_out_of_range():
+    from django.db import IntegrityError, transaction
+
+    s = factories.store(factories.merchant())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        type(s).objects.filter(pk=s.pk).update(latitude=Decimal("95"))
+    s.refresh_from_db()
+    assert -90 <= s.latitude <= 90

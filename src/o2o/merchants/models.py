@@ -74,6 +74,13 @@ class Store(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        constraints = [
+            # The services validate first; the database refuses what slips past them.
+            models.CheckConstraint(condition=models.Q(latitude__gte=-90, latitude__lte=90),
+                                   name="store_latitude_range"),
+            models.CheckConstraint(condition=models.Q(longitude__gte=-180, longitude__lte=180),
+                                   name="store_longitude_range"),
+        ]
 
     def __str__(self) -> str:
         return self.name
