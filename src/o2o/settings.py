@@ -65,6 +65,10 @@ INSTALLED_APPS = [
     "o2o.vouchers",
     "o2o.payments",
     "o2o.sandbox",
+    "o2o.ledger",
+    "o2o.shipping",
+    "o2o.search",
+    "o2o.reviews",
 ]
 
 MIDDLEWARE = [

@@ -84,12 +84,17 @@ def _mount() -> None:
     from o2o.accounts.api import router as accounts
     from o2o.catalog.api import router as catalog
     from o2o.inventory.api import router as inventory
+    from o2o.ledger.api import router as ledger
     from o2o.merchants.api import router as merchants
     from o2o.orders.api import router as orders
     from o2o.payments.api import router as payments
+    from o2o.reviews.api import router as reviews
+    from o2o.search.api import router as search
+    from o2o.shipping.api import router as shipping
     from o2o.vouchers.api import router as vouchers
 
-    for router in (accounts, merchants, catalog, inventory, orders, vouchers, payments):
+    for router in (accounts, merchants, catalog, inventory, orders, vouchers, payments, ledger,
+                   shipping, search, reviews):
         api.add_router("/v1", router)
 
 
