@@ -40,7 +40,7 @@ def stub():
 @pytest.mark.django_db
 def test_voucher_refund_requests_are_executed_once(stub):
     from o2o.vouchers import services as vouchers
-    from o2o.vouchers.models import Voucher
+    from o2o.vouchers.models import Voucher, VoucherRefund
 
     m = factories.merchant()
     p = factories.product(m, kind=ProductKind.SERVICE, price_fen=6000, refund_anytime=True)
@@ -56,6 +56,8 @@ def test_voucher_refund_requests_are_executed_once(stub):
     vouchers.request_refund(customer, v1.public_id, "plans changed")
     assert services.execute_voucher_refunds() == 1
     assert services.execute_voucher_refunds() == 0  # a request is executed once
+    request = VoucherRefund.objects.get(voucher=v1)
+    assert request.status == "processing"
     refund = Refund.objects.get()
     assert (refund.source, refund.amount_fen) == ("voucher", 6000)
     services.submit_refund(refund.public_id)
@@ -65,6 +67,8 @@ def test_voucher_refund_requests_are_executed_once(stub):
     services.settle_refund(refund.out_refund_no, "ABNORMAL")  # a late contrary outcome changes nothing
     refund.refresh_from_db()
     assert refund.status == "succeeded"
+    request.refresh_from_db()
+    assert request.status == "succeeded"  # the voucher side follows the gateway's outcome
     payment = Payment.objects.get(pk=view.payment.pk)
     assert services.refundable_fen(payment) == 6000
     vouchers.request_refund(customer, v2.public_id)

@@ -39,6 +39,7 @@ from o2o.vouchers.models import (
     USABLE,
     Redemption,
     RefundSource,
+    RefundStatus,
     Voucher,
     VoucherRefund,
     VoucherStatus,
@@ -450,3 +451,34 @@ __all__ = [
     "expire_due", "expire_one", "issue_for_order", "lookup", "redeem", "refund_amount_fen",
     "request_refund", "reverse", "used_value_fen", "valid_at",
 ]
+
+
+# --- outcome of refunds executed by the payments flow -------------------------------------
+
+_REFUND_MOVES = {
+    RefundStatus.REQUESTED: {RefundStatus.PROCESSING, RefundStatus.SUCCEEDED, RefundStatus.FAILED},
+    RefundStatus.PROCESSING: {RefundStatus.SUCCEEDED, RefundStatus.FAILED},
+}
+
+
+def note_refund_result(refund_public_id: str, status: str) -> VoucherRefund | None:
+    """Record what the gateway did with a voucher refund request (called by payments).
+
+    Moves only forward (requested -> processing -> succeeded | failed); a repeat or a
+    late, older outcome changes nothing, so the hook is safe to call more than once.
+    """
+    if status not in RefundStatus.values:
+        raise ValidationFailed(f"unknown refund status {status!r}", "invalid_status")
+    with transaction.atomic():
+        refund = VoucherRefund.objects.select_for_update().filter(public_id=refund_public_id).first()
+        if refund is None:
+            raise NotFound("No such voucher refund", "refund_not_found")
+        if status not in _REFUND_MOVES.get(refund.status, set()):
+            return refund
+        refund.status = status
+        refund.updated_at = clock.now()
+        refund.save(update_fields=["status", "updated_at"])
+        events.emit(f"voucher.refund_{status}", refund,
+                    {"voucher": refund.voucher.public_id, "amount_fen": refund.amount_fen},
+                    merchant_id=refund.merchant.public_id)
+    return refund

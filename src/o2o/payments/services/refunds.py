@@ -129,11 +129,13 @@ def _tell_source(refund: Refund) -> None:
     """Let the vouchers app record the outcome of its refund request, if it offers a hook."""
     if refund.source != RefundSource.VOUCHER:
         return
+    _tell_voucher(refund.source_ref, refund.status)
+
+
+def _tell_voucher(voucher_refund_public_id: str, status: str) -> None:
     from o2o.vouchers import services as vouchers
 
-    hook = getattr(vouchers, "note_refund_result", None)
-    if hook is not None:
-        hook(refund.source_ref, refund.status)
+    vouchers.note_refund_result(voucher_refund_public_id, status)
 
 
 # --- what asks for refunds ------------------------------------------------------------------
@@ -160,8 +162,10 @@ def execute_voucher_refunds(limit: int = 100) -> int:
             log.warning("voucher refund %s: no gateway payment for order %s", vr.public_id, vr.order.public_id)
             continue
         try:
-            create_refund(payment, vr.amount_fen, reason=(vr.reason or "团购券退款")[:80],
-                          source=RefundSource.VOUCHER, source_ref=vr.public_id)
+            with transaction.atomic():
+                create_refund(payment, vr.amount_fen, reason=(vr.reason or "团购券退款")[:80],
+                              source=RefundSource.VOUCHER, source_ref=vr.public_id)
+                _tell_voucher(vr.public_id, "processing")
             made += 1
         except IntegrityError:  # another worker took it
             continue
