@@ -5,3 +5,6 @@ class LedgerConfig(AppConfig):
     name = "o2o.ledger"
     label = "ledger"
     verbose_name = "Ledger"
+
+    def ready(self) -> None:
+        from o2o.ledger import handlers, tasks  # noqa: F401  (outbox subscribers, periodic tasks)

@@ -1,0 +1,148 @@
+"""Posting rules: which business fact moves which money. Called by the outbox handlers
+(ledger.handlers), each idempotent through the entry's unique source key.
+
+    payment received   Dr gateway_clearing        Cr customer_funds_held
+    refund paid        Dr customer_funds_held     Cr gateway_clearing
+    recognition        Dr customer_funds_held     Cr merchant_payable (value - commission)
+                                                  Cr platform_commission_revenue (commission)
+    (reversal)         the same lines with the opposite signs
+    payout paid        Dr merchant_payable        Cr gateway_clearing
+
+Recognition follows the business state, not the event: a voucher's recognized value is
+always vouchers.used_value_fen of its used uses (the price when it expired unused with
+no refund), a completed goods order's is what was paid less goods refunds. Each
+posting brings the books to that target and records the difference, so events handled
+late, twice or out of order still converge on the right amounts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, Sum
+
+from o2o.catalog.selectors import commission_rate_bp
+from o2o.ledger.commission import allocate, commission_fen, commission_of_parts
+from o2o.ledger.models import RECOGNITION_KINDS, AccountKind, EntryKind, JournalEntry, JournalLine
+from o2o.ledger.services.journal import Line, account, lock_payable, post
+
+HELD = AccountKind.CUSTOMER_FUNDS_HELD
+CLEARING = AccountKind.GATEWAY_CLEARING
+COMMISSION = AccountKind.PLATFORM_COMMISSION
+
+
+# --- cash in and out ----------------------------------------------------------------------
+
+def post_receipt(txn_id: str, order, amount_fen: int, occurred_at: dt.datetime) -> JournalEntry | None:
+    """The gateway took `amount_fen` from the customer for `order` (transaction `txn_id`):
+    the money is held for the customer until it is recognized or refunded."""
+    if amount_fen <= 0:
+        return None
+    entry, _ = post(EntryKind.PAYMENT_RECEIVED, ("gateway_txn", txn_id), [
+        Line(account(CLEARING, currency=order.currency), amount_fen),
+        Line(account(HELD, currency=order.currency), -amount_fen),
+    ], occurred_at=occurred_at, memo=f"payment {txn_id} for {order.public_id}", merchant=order.merchant,
+        order=order)
+    return entry
+
+
+def post_refund(refund_public_id: str, order, amount_fen: int, occurred_at: dt.datetime) -> JournalEntry | None:
+    """A refund went back to the customer through the gateway."""
+    if amount_fen <= 0:
+        return None
+    entry, _ = post(EntryKind.REFUND_PAID, ("refund", refund_public_id), [
+        Line(account(HELD, currency=order.currency), amount_fen),
+        Line(account(CLEARING, currency=order.currency), -amount_fen),
+    ], occurred_at=occurred_at, memo=f"refund {refund_public_id} of {order.public_id}", merchant=order.merchant,
+        order=order)
+    return entry
+
+
+# --- recognition ----------------------------------------------------------------------------
+
+def _recognized(**scope) -> tuple[int, int]:
+    """(value, commission) recognized so far for the entries in `scope`."""
+    lines = JournalLine.objects.filter(entry__kind__in=RECOGNITION_KINDS, **{f"entry__{k}": v
+                                                                          for k, v in scope.items()})
+    agg = lines.aggregate(value=Sum("amount_fen", filter=Q(account__kind=HELD)),
+                          commission=Sum("amount_fen", filter=Q(account__kind=COMMISSION)))
+    return agg["value"] or 0, -(agg["commission"] or 0)
+
+
+def _recognize(kind: str, source: tuple[str, str], *, merchant, order, currency: str, value_delta: int,
+               commission_delta: int, occurred_at: dt.datetime, voucher=None, rate_bp: int | None = None,
+               business_date: dt.date | None = None, memo: str = "") -> JournalEntry | None:
+    if value_delta == 0 and commission_delta == 0:
+        return None
+    entry, _ = post(kind, source, [
+        Line(account(HELD, currency=currency), value_delta),
+        Line(lock_payable(merchant, currency), -(value_delta - commission_delta)),
+        Line(account(COMMISSION, currency=currency), -commission_delta),
+    ], occurred_at=occurred_at, memo=memo, merchant=merchant, order=order, voucher=voucher,
+        commission_rate_bp=rate_bp, business_date=business_date)
+    return entry
+
+
+def voucher_target_fen(voucher) -> int:
+    """What a voucher's uses are worth to the merchant now: the used uses' value; the price
+    less the refund for a refunded one; the whole price when it expired without refund."""
+    from o2o.vouchers.models import VoucherRefund, VoucherStatus
+    from o2o.vouchers.services import used_value_fen
+
+    if voucher.status == VoucherStatus.EXPIRED:
+        return voucher.price_fen  # breakage: the deal said no refund on expiry
+    if voucher.status in (VoucherStatus.REFUNDED, VoucherStatus.EXPIRED_REFUNDED):
+        refund = VoucherRefund.objects.filter(voucher=voucher).first()
+        return voucher.price_fen - (refund.amount_fen if refund else 0)
+    return used_value_fen(voucher.price_fen, voucher.uses_total, voucher.uses_total - voucher.uses_left)
+
+
+def sync_voucher(voucher_id: int, kind: str, source: tuple[str, str], occurred_at: dt.datetime, *,
+                 business_date: dt.date | None = None) -> JournalEntry | None:
+    """Bring the voucher's recognized value (and commission) to its target, posting the
+    difference as one entry for `source`."""
+    from o2o.vouchers.models import Voucher
+
+    voucher = Voucher.objects.select_related("merchant", "order", "product").get(pk=voucher_id)
+    currency = voucher.order.currency
+    lock_payable(voucher.merchant, currency)  # one recognition at a time per merchant
+    voucher.refresh_from_db()  # the state as of the lock
+    first = (JournalEntry.objects.filter(voucher=voucher, kind__in=RECOGNITION_KINDS,
+                                         commission_rate_bp__isnull=False).order_by("id").first())
+    rate = first.commission_rate_bp if first else commission_rate_bp(voucher.product)
+    value, commission = _recognized(voucher=voucher)
+    target = voucher_target_fen(voucher)
+    return _recognize(kind, source, merchant=voucher.merchant, order=voucher.order, currency=currency,
+                      value_delta=target - value, commission_delta=commission_fen(target, rate) - commission,
+                      occurred_at=occurred_at, voucher=voucher, rate_bp=rate, business_date=business_date,
+                      memo=f"{voucher.public_id} {voucher.title}"[:200])
+
+
+def goods_target_fen(order) -> int:
+    """A completed goods order's value to the merchant: paid less goods refunds not failed."""
+    from o2o.orders.models import OrderKind, OrderStatus
+    from o2o.payments.models import Refund, RefundSource, RefundStatus
+
+    if order.kind != OrderKind.GOODS or order.status != OrderStatus.COMPLETED:
+        return 0
+    refunded = (Refund.objects.filter(payment__order=order, source=RefundSource.ORDER)
+                .exclude(status=RefundStatus.FAILED).aggregate(s=Sum("amount_fen"))["s"] or 0)
+    return max(0, (order.paid_amount_fen or 0) - refunded)
+
+
+def sync_goods(order_id: int, kind: str, source: tuple[str, str], occurred_at: dt.datetime) -> JournalEntry | None:
+    """Recognize a goods order's value (its lines' commission rates, allocated by line total)."""
+    from o2o.orders.models import Order, OrderLine
+
+    order = Order.objects.select_related("merchant").get(pk=order_id)
+    lock_payable(order.merchant, order.currency)
+    order.refresh_from_db()
+    target = goods_target_fen(order)
+    value, commission = _recognized(order=order, voucher__isnull=True)
+    lines = list(OrderLine.objects.filter(order=order).select_related("product").order_by("id"))
+    rates = [commission_rate_bp(ln.product) for ln in lines]
+    target_commission = commission_of_parts(allocate(target, [ln.line_total_fen for ln in lines]), rates)
+    single = rates[0] if rates and len(set(rates)) == 1 else None
+    return _recognize(kind, source, merchant=order.merchant, order=order, currency=order.currency,
+                      value_delta=target - value, commission_delta=target_commission - commission,
+                      occurred_at=occurred_at, rate_bp=single, memo=f"goods order {order.public_id}")
