@@ -48,6 +48,8 @@ PREFIXES = (
     "shp", "prc", "ret",  # logistics (later)
     "evt", "whk",  # events, webhooks
     "ntf", "hld",  # payment notifications received, payments held for an operator
+    "rev",  # reviews
+    "rcd",  # reconciliation differences
 )
 for _p in PREFIXES:
     globals()[f"new_{_p}_id"] = _make(_p)

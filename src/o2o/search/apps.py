@@ -5,3 +5,6 @@ class SearchConfig(AppConfig):
     name = "o2o.search"
     label = "search"
     verbose_name = "Search"
+
+    def ready(self) -> None:
+        from o2o.search import handlers  # noqa: F401  (subscribes to the outbox)
