@@ -14,8 +14,15 @@ from o2o.core.errors import NotFound
 from o2o.core.ids import looks_like_id
 from o2o.core.pagination import Cursor
 from o2o.merchants.access import require_customer, require_operator
-from o2o.payments import services
-from o2o.payments.models import HeldPayment, Payment, Refund
+from o2o.payments import reconciliation, services
+from o2o.payments.models import (
+    HeldPayment,
+    HeldResolution,
+    Payment,
+    ReconciliationDifference,
+    ReconciliationRun,
+    Refund,
+)
 
 router = Router(tags=["payments"], auth=api_auth)
 
@@ -150,3 +157,185 @@ def operator_held(request, filters: Query[StatusFilter]):
     if filters.status:
         qs = qs.filter(status=filters.status)
     return qs
+
+
+# --- held payments: operator decisions -------------------------------------------------------
+
+class HeldNoteIn(Schema):
+    note: str = Field("", max_length=300)
+
+
+class DismissIn(Schema):
+    note: str = Field(..., min_length=1, max_length=300)
+
+
+class HeldResolvedOut(HeldOut):
+    note: str
+    resolved_at: dt.datetime | None
+    action: str | None = None
+    refund: RefundOut | None = None
+
+    @staticmethod
+    def resolve_action(obj) -> str | None:
+        r = HeldResolution.objects.filter(held=obj).first()
+        return r.action if r else None
+
+    @staticmethod
+    def resolve_refund(obj):
+        r = HeldResolution.objects.select_related("refund__payment__order").filter(held=obj).first()
+        return r.refund if r else None
+
+
+def _held(held_id: str) -> HeldPayment:
+    return HeldPayment.objects.select_related("payment__order").get(public_id=held_id)
+
+
+@router.post("/operator/held-payments/{held_id}/refund", response={200: HeldResolvedOut, **ERRORS},
+             tags=["operator"])
+def refund_held(request, held_id: str, data: HeldNoteIn):
+    """Give held money (an amount that did not match) back to the payer through the gateway."""
+    operator = require_operator(request.auth)
+    services.refund_held_payment(operator, held_id, data.note)
+    return _held(held_id)
+
+
+@router.post("/operator/held-payments/{held_id}/dismiss", response={200: HeldResolvedOut, **ERRORS},
+             tags=["operator"])
+def dismiss_held(request, held_id: str, data: DismissIn):
+    """Close a held payment without moving money (settled some other way); a note is required."""
+    operator = require_operator(request.auth)
+    services.dismiss_held_payment(operator, held_id, data.note)
+    return _held(held_id)
+
+
+# --- reconciliation against the gateway's bill ----------------------------------------------
+
+class ReconcileIn(Schema):
+    bill_date: dt.date = Field(..., description="the business day (Asia/Shanghai), YYYY-MM-DD")
+
+
+class RunOut(Schema):
+    id: str = Field(..., alias="public_id")
+    bill_date: dt.date
+    status: str
+    error: str
+    bill_payment_count: int
+    bill_refund_count: int
+    bill_payment_fen: int
+    bill_refund_fen: int
+    platform_payment_count: int
+    platform_refund_count: int
+    platform_payment_fen: int
+    platform_refund_fen: int
+    matched_count: int
+    difference_count: int
+    unresolved_count: int
+    reconciled_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class DifferenceOut(Schema):
+    id: str = Field(..., alias="public_id")
+    run_id: str = Field(..., alias="run.public_id")
+    bill_date: dt.date = Field(..., alias="run.bill_date")
+    kind: str
+    type: str
+    out_trade_no: str
+    transaction_id: str
+    out_refund_no: str
+    gateway_refund_id: str
+    payment_id: str | None = None
+    refund_id: str | None = None
+    platform_amount_fen: int | None
+    bill_amount_fen: int | None
+    platform_status: str
+    bill_status: str
+    detail: str
+    created_at: dt.datetime
+    resolved_at: dt.datetime | None
+    resolved_by: str | None = None
+    note: str
+
+    @staticmethod
+    def resolve_payment_id(obj) -> str | None:
+        return obj.payment.public_id if obj.payment_id else None
+
+    @staticmethod
+    def resolve_refund_id(obj) -> str | None:
+        return obj.refund.public_id if obj.refund_id else None
+
+    @staticmethod
+    def resolve_resolved_by(obj) -> str | None:
+        return obj.resolved_by.public_id if obj.resolved_by_id else None
+
+
+class RunDetailOut(RunOut):
+    differences: list[DifferenceOut]
+
+    @staticmethod
+    def resolve_differences(obj) -> list:
+        return list(obj.differences.select_related("run", "payment", "refund", "resolved_by").order_by("id"))
+
+
+class ResolveIn(Schema):
+    note: str = Field(..., min_length=1, max_length=300)
+
+
+class DifferenceFilter(Schema):
+    resolved: bool | None = None
+    kind: str | None = Field(None, max_length=20)
+
+
+def _run(run_id: str) -> ReconciliationRun:
+    run = ReconciliationRun.objects.filter(public_id=run_id).first() if looks_like_id(run_id, "rec") else None
+    if run is None:
+        raise NotFound("No such reconciliation", "reconciliation_not_found")
+    return run
+
+
+@router.post("/operator/reconciliations", response={200: RunDetailOut, 502: ErrorOut, **ERRORS},
+             tags=["operator"])
+def reconcile_day(request, data: ReconcileIn):
+    """Fetch the gateway's trade bill of a day and match it against payments and refunds.
+    Again for the same day: its unresolved differences are replaced."""
+    require_operator(request.auth)
+    run = reconciliation.reconcile(data.bill_date)
+    return _run(run.public_id)
+
+
+@router.get("/operator/reconciliations", response=list[RunOut], tags=["operator"])
+@paginate(Cursor)
+def list_reconciliations(request, filters: Query[StatusFilter]):
+    require_operator(request.auth)
+    qs = ReconciliationRun.objects.all()
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    return qs
+
+
+@router.get("/operator/reconciliations/{run_id}", response={200: RunDetailOut, **ERRORS}, tags=["operator"])
+def get_reconciliation(request, run_id: str):
+    require_operator(request.auth)
+    return _run(run_id)
+
+
+@router.get("/operator/reconciliation-differences", response=list[DifferenceOut], tags=["operator"])
+@paginate(Cursor)
+def list_differences(request, filters: Query[DifferenceFilter]):
+    require_operator(request.auth)
+    qs = ReconciliationDifference.objects.select_related("run", "payment", "refund", "resolved_by")
+    if filters.resolved is not None:
+        qs = qs.filter(resolved_at__isnull=not filters.resolved)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    return qs
+
+
+@router.post("/operator/reconciliation-differences/{difference_id}/resolve",
+             response={200: DifferenceOut, **ERRORS}, tags=["operator"])
+def resolve_difference(request, difference_id: str, data: ResolveIn):
+    operator = require_operator(request.auth)
+    diff = reconciliation.resolve_difference(operator, difference_id, data.note)
+    return ReconciliationDifference.objects.select_related("run", "payment", "refund", "resolved_by").get(
+        pk=diff.pk)

@@ -164,3 +164,134 @@ class HeldPayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.public_id}: {self.received_fen} fen held"
+
+
+class HeldAction(models.TextChoices):
+    REFUND = "refund", "Refunded to the payer"
+    DISMISS = "dismiss", "Dismissed with a note"
+
+
+class HeldResolution(models.Model):
+    """How an operator settled a held payment: refunded through the gateway or dismissed."""
+
+    held = models.OneToOneField(HeldPayment, on_delete=models.PROTECT, related_name="resolution")
+    action = models.CharField(max_length=8, choices=HeldAction.choices)
+    operator = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(max_length=300, blank=True, default="")
+    refund = models.OneToOneField(Refund, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.held.public_id}: {self.action}"
+
+
+# --- reconciliation against the gateway's daily trade bill ----------------------------------
+
+class ReconciliationStatus(models.TextChoices):
+    BALANCED = "balanced", "Balanced (no differences)"
+    DIFFERENCES = "differences", "Differences to resolve"
+    RESOLVED = "resolved", "Every difference resolved"
+    FAILED = "failed", "Bill could not be fetched or read"
+
+
+class ReconciliationRun(models.Model):
+    """One business day (Asia/Shanghai) matched against the gateway's bill. One run per
+    day: reconciling the day again refreshes it."""
+
+    public_id = models.CharField(max_length=24, unique=True, default=_pid("rec"), editable=False)
+    bill_date = models.DateField(unique=True)
+    status = models.CharField(max_length=12, choices=ReconciliationStatus.choices, db_index=True)
+    provider = models.CharField(max_length=16, default="wechatpay")
+    bill_hash = models.CharField(max_length=64, blank=True, default="")
+    error = models.CharField(max_length=300, blank=True, default="")
+    bill_payment_count = models.PositiveIntegerField(default=0)
+    bill_refund_count = models.PositiveIntegerField(default=0)
+    bill_payment_fen = models.BigIntegerField(default=0)
+    bill_refund_fen = models.BigIntegerField(default=0)
+    platform_payment_count = models.PositiveIntegerField(default=0)
+    platform_refund_count = models.PositiveIntegerField(default=0)
+    platform_payment_fen = models.BigIntegerField(default=0)
+    platform_refund_fen = models.BigIntegerField(default=0)
+    matched_count = models.PositiveIntegerField(default=0)
+    difference_count = models.PositiveIntegerField(default=0)
+    unresolved_count = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0)
+    reconciled_at = models.DateTimeField(null=True, blank=True)  # the last successful match
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-bill_date"]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} {self.bill_date} {self.status}"
+
+
+class BillLineType(models.TextChoices):
+    PAYMENT = "payment", "Payment"
+    REFUND = "refund", "Refund"
+
+
+class BillLine(models.Model):
+    """One detail row of the gateway's bill, amounts converted from yuan to fen."""
+
+    run = models.ForeignKey(ReconciliationRun, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField()  # 1-based row number in the bill
+    type = models.CharField(max_length=8, choices=BillLineType.choices)
+    trade_time = models.DateTimeField(null=True, blank=True)
+    out_trade_no = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    transaction_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    trade_state = models.CharField(max_length=16, blank=True, default="")
+    amount_fen = models.BigIntegerField()
+    out_refund_no = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    refund_id = models.CharField(max_length=64, blank=True, default="")
+    refund_status = models.CharField(max_length=16, blank=True, default="")
+    fee_fen = models.BigIntegerField(default=0)
+    raw = models.TextField()
+
+    class Meta:
+        ordering = ["run", "line_no"]
+        constraints = [models.UniqueConstraint(fields=["run", "line_no"], name="bill_line_run_line_no_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.run.bill_date} #{self.line_no} {self.type} {self.amount_fen}"
+
+
+class DifferenceKind(models.TextChoices):
+    MISSING_IN_PLATFORM = "missing_in_platform", "In the bill, not on the platform"
+    MISSING_IN_BILL = "missing_in_bill", "On the platform, not in the bill"
+    AMOUNT_MISMATCH = "amount_mismatch", "Amounts differ"
+    STATUS_MISMATCH = "status_mismatch", "States differ"
+
+
+class ReconciliationDifference(models.Model):
+    public_id = models.CharField(max_length=24, unique=True, default=_pid("rcd"), editable=False)
+    run = models.ForeignKey(ReconciliationRun, on_delete=models.CASCADE, related_name="differences")
+    bill_line = models.ForeignKey(BillLine, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=20, choices=DifferenceKind.choices, db_index=True)
+    type = models.CharField(max_length=8, choices=BillLineType.choices)
+    out_trade_no = models.CharField(max_length=64, blank=True, default="")
+    transaction_id = models.CharField(max_length=64, blank=True, default="")
+    out_refund_no = models.CharField(max_length=64, blank=True, default="")
+    gateway_refund_id = models.CharField(max_length=64, blank=True, default="")
+    payment = models.ForeignKey(Payment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    refund = models.ForeignKey(Refund, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    platform_amount_fen = models.BigIntegerField(null=True, blank=True)
+    bill_amount_fen = models.BigIntegerField(null=True, blank=True)
+    platform_status = models.CharField(max_length=16, blank=True, default="")
+    bill_status = models.CharField(max_length=16, blank=True, default="")
+    detail = models.CharField(max_length=300, blank=True, default="")
+    created_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    resolved_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    note = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} {self.kind} {self.out_refund_no or self.out_trade_no}"

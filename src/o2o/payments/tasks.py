@@ -27,3 +27,12 @@ def execute_refunds() -> int:
 def close_stale_attempts() -> int:
     """Close at the gateway the unpaid attempts of orders that closed or were paid otherwise."""
     return services.close_stale_attempts()
+
+
+@schedule.every(dt.timedelta(hours=1), name="payments.reconcile_yesterday")
+@task()
+def reconcile_yesterday() -> str | None:
+    """Once the gateway publishes yesterday's trade bill, match it (until that succeeds)."""
+    from o2o.payments import reconciliation
+
+    return reconciliation.reconcile_due()

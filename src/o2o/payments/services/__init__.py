@@ -8,6 +8,7 @@ from o2o.payments.services.attempts import (
     close_stale_attempts,
     start_payment,
 )
+from o2o.payments.services.held import dismiss_held_payment, refund_held_payment
 from o2o.payments.services.notifications import (
     NotifyResult,
     apply_refund,
@@ -29,8 +30,8 @@ from o2o.payments.services.refunds import (
 
 __all__ = [
     "GatewayUnavailable", "NotifyResult", "PrepayView", "apply_refund", "apply_transaction", "cashier_url",
-    "close_at_gateway", "close_stale_attempts", "create_refund", "execute_voucher_refunds",
-    "handle_notification", "notification_response", "paid_payment", "refund_order",
+    "close_at_gateway", "close_stale_attempts", "create_refund", "dismiss_held_payment", "execute_voucher_refunds",
+    "handle_notification", "notification_response", "paid_payment", "refund_held_payment", "refund_order",
     "refund_order_for_customer", "refundable_fen", "settle_refund", "start_payment", "submit_pending",
     "submit_refund",
 ]

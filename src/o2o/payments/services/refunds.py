@@ -79,10 +79,14 @@ def submit_refund(refund_public_id: str) -> Refund:
     if refund.status != RefundStatus.PROCESSING or refund.submitted_at is not None:
         return refund
     p = refund.payment
+    from o2o.payments.services.held import held_refund_total
+
+    # A held payment's transaction carries what the gateway received, not the attempt's amount.
+    total_fen = held_refund_total(refund) or p.amount_fen
     try:
         answer = get_gateway().refund(RefundRequest(
             out_trade_no=p.out_trade_no, out_refund_no=refund.out_refund_no, amount_fen=refund.amount_fen,
-            total_fen=p.amount_fen, reason=refund.reason, currency=refund.currency))
+            total_fen=total_fen, reason=refund.reason, currency=refund.currency))
     except GatewayError as exc:
         with transaction.atomic():
             attempts = refund.attempts + 1
