@@ -151,11 +151,12 @@ def adjust_stock(merchant: Merchant, sku_public_id: str, location_public_id: str
     return level
 
 
-def reserve_stock(lines: Iterable) -> list[Reservation]:
+def reserve_stock(lines: Iterable, *, store_id: int | None = None) -> list[Reservation]:
     """Hold stock for goods order lines (each with sku_id, quantity, order.merchant_id).
 
     For each line, the locations holding the SKU are tried in priority order; the
-    conditional UPDATE takes the units only where enough is available. Raises
+    conditional UPDATE takes the units only where enough is available. With `store_id`
+    (pick-up in store) only that store's own locations are tried. Raises
     Conflict out_of_stock when no location can serve a line. Must run inside the
     caller's transaction so a later failure gives everything back.
     """
@@ -163,8 +164,10 @@ def reserve_stock(lines: Iterable) -> list[Reservation]:
     if not lines:
         return []
     candidates: dict[int, list[tuple[int, int]]] = {}
-    rows = (StockLevel.objects
-            .filter(sku_id__in={ln.sku_id for ln in lines}, location__is_active=True)
+    levels = StockLevel.objects.filter(sku_id__in={ln.sku_id for ln in lines}, location__is_active=True)
+    if store_id is not None:
+        levels = levels.filter(location__store_id=store_id)
+    rows = (levels
             .order_by("location__priority", "location_id")
             .values_list("sku_id", "pk", "location_id"))
     for sku_id, pk, location_id in rows:

@@ -38,7 +38,7 @@ def _lines_prefetch() -> Prefetch:
 
 
 def _orders() -> QuerySet[Order]:
-    return Order.objects.select_related("merchant").prefetch_related(_lines_prefetch())
+    return Order.objects.select_related("merchant", "pickup_store").prefetch_related(_lines_prefetch())
 
 
 def _json(status: int, body) -> HttpResponse:
@@ -114,7 +114,7 @@ def checkout(request, payload: CheckoutIn):
 
     def work():
         orders = services.checkout(user, shipping_address=data["shipping_address"], note=data["note"],
-                                   line_ids=data["lines"])
+                                   line_ids=data["lines"], pickup_store=data["pickup_store"])
         return 201, _checkout_body(orders)
 
     return _json(*run_once("orders.checkout", user.pk, _idempotency_key(request), data, work))
@@ -129,7 +129,7 @@ def buy_now(request, payload: BuyNowIn):
 
     def work():
         orders = services.place_orders(user, items, shipping_address=data["shipping_address"],
-                                       note=data["note"])
+                                       note=data["note"], pickup_store=data["pickup_store"])
         return 201, _checkout_body(orders)
 
     return _json(*run_once("orders.create", user.pk, _idempotency_key(request), data, work))

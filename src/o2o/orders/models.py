@@ -55,6 +55,7 @@ class CartLine(models.Model):
 class OrderStatus(models.TextChoices):
     PENDING_PAYMENT = "pending_payment", "Pending payment"
     PAID = "paid", "Paid"
+    READY_FOR_PICKUP = "ready_for_pickup", "Ready for pick-up"
     SHIPPED = "shipped", "Shipped"
     DELIVERED = "delivered", "Delivered"
     IN_USE = "in_use", "In use"
@@ -79,6 +80,11 @@ class Order(models.Model):
     currency = models.CharField(max_length=3, default="CNY")
     # {"receiver", "phone", "province", "city", "district", "detail"}; goods orders only.
     shipping_address = models.JSONField(null=True, blank=True)
+    # Buy online, collect in store: the store instead of an address (goods orders only).
+    pickup_store = models.ForeignKey(Store, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="pickup_orders")
+    # Part of total_fen, computed by the merchant's shipping rule at checkout.
+    shipping_fee_fen = models.PositiveIntegerField(default=0)
     note = models.CharField(max_length=200, blank=True, default="")
     checkout_group = models.CharField(max_length=32, db_index=True)
     payment_deadline = models.DateTimeField()

@@ -25,11 +25,13 @@ class LineIn(Schema):
 class BuyNowIn(Schema):
     lines: list[LineIn] = Field(..., min_length=1, max_length=50)
     shipping_address: AddressIn | None = None
+    pickup_store: str | None = Field(None, max_length=40, description="store id: collect the goods there")
     note: str = Field("", max_length=200)
 
 
 class CheckoutIn(Schema):
     shipping_address: AddressIn | None = None
+    pickup_store: str | None = Field(None, max_length=40, description="store id: collect the goods there")
     note: str = Field("", max_length=200)
     lines: list[str] | None = Field(None, max_length=50, description="cart line ids; default all")
 
@@ -135,6 +137,8 @@ class OrderOut(Schema):
     total_fen: int
     currency: str
     shipping_address: dict | None
+    pickup_store: str | None
+    shipping_fee_fen: int
     note: str
     checkout_group: str
     payment_deadline: dt.datetime
@@ -155,6 +159,10 @@ class OrderOut(Schema):
     @staticmethod
     def resolve_merchant(obj) -> dict:
         return {"id": obj.merchant.public_id, "name": obj.merchant.name}
+
+    @staticmethod
+    def resolve_pickup_store(obj) -> str | None:
+        return obj.pickup_store.public_id if obj.pickup_store_id else None
 
     @staticmethod
     def resolve_lines(obj) -> list:

@@ -19,16 +19,18 @@ from o2o.orders.services.lifecycle import (
     cancel_order,
     close_expired_orders,
     confirm_received,
+    lock_order,
     mark_delivered,
     mark_shipped,
     note_redemption,
     note_vouchers_finished,
     record_payment,
+    transition,
 )
 
 __all__ = [
     "TRANSITIONS", "Item", "add_line", "can_transition", "cancel_order", "cart_lines", "checkout",
     "clean_address", "clear_cart", "close_expired_orders", "confirm_received", "get_cart",
-    "mark_delivered", "mark_shipped", "note_redemption", "note_vouchers_finished", "payment_window",
-    "place_orders", "record_payment", "remove_line", "update_line",
+    "lock_order", "mark_delivered", "mark_shipped", "note_redemption", "note_vouchers_finished", "payment_window",
+    "place_orders", "record_payment", "remove_line", "transition", "update_line",
 ]

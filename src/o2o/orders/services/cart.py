@@ -135,7 +135,7 @@ def clear_cart(customer) -> int:
 
 
 def checkout(customer, *, shipping_address: dict | None = None, note: str = "",
-             line_ids: list[str] | None = None) -> list[Order]:
+             line_ids: list[str] | None = None, pickup_store: str | None = None) -> list[Order]:
     """Turn the cart (or the chosen lines of it) into orders, all or nothing; the lines
     that became orders leave the cart in the same transaction."""
     lines = list(CartLine.objects.filter(cart__customer=customer).select_related("sku", "slot"))
@@ -149,6 +149,7 @@ def checkout(customer, *, shipping_address: dict | None = None, note: str = "",
         raise ValidationFailed("The cart is empty", "cart_empty")
     items = [Item(ln.sku.public_id, ln.quantity, ln.slot.public_id if ln.slot else None) for ln in lines]
     with transaction.atomic(savepoint=False):
-        orders = place_orders(customer, items, shipping_address=shipping_address, note=note)
+        orders = place_orders(customer, items, shipping_address=shipping_address, note=note,
+                              pickup_store=pickup_store)
         CartLine.objects.filter(pk__in=[ln.pk for ln in lines]).delete()
     return orders

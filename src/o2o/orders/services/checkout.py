@@ -23,7 +23,7 @@ from o2o.core.errors import NotFound, ValidationFailed
 from o2o.core.ids import looks_like_id
 from o2o.inventory import services as inventory
 from o2o.inventory.models import Slot
-from o2o.merchants.models import MerchantStatus
+from o2o.merchants.models import MerchantStatus, Store
 from o2o.orders.models import Order, OrderKind, OrderLine
 
 MAX_QUANTITY = 99
@@ -84,14 +84,27 @@ def _merge(items: list[Item]) -> list[Item]:
     return [Item(sku, qty, slot) for (sku, slot), qty in merged.items()]
 
 
+def _pickup_store(public_id: object) -> Store:
+    store = (Store.objects.select_related("merchant").filter(public_id=public_id, is_active=True).first()
+             if looks_like_id(public_id, "sto") else None)
+    if store is None:
+        raise NotFound("No such store", "store_not_found")
+    return store
+
+
 def place_orders(customer, items: list[Item], *, shipping_address: dict | None = None,
-                 note: str = "") -> list[Order]:
+                 note: str = "", pickup_store: str | None = None) -> list[Order]:
     """Create one order per merchant and kind (goods / services) for `items`.
 
     Goods lines reserve stock for the payment window; slot services take a seat of the
     chosen slot; date-flexible vouchers take their product's quota (if it has one).
-    Raises NotFound (unknown or unpurchasable SKU or slot), ValidationFailed (bad
-    quantity, missing address or slot) or Conflict (out_of_stock, slot_full, sold_out).
+    With `pickup_store` (a store id) the goods are collected at that store of their
+    merchant instead of shipped: no address, no shipping fee, stock reserved at the
+    store's own stock location. Otherwise the goods order carries the shipping fee of
+    its merchant's rule (o2o.shipping.fees; free without a rule) inside total_fen.
+    Raises NotFound (unknown or unpurchasable SKU, slot or store), ValidationFailed (bad
+    quantity, missing address or slot, pick-up store of another merchant) or Conflict
+    (out_of_stock, slot_full, sold_out).
     """
     items = _merge(items)
     if not isinstance(note, str) or len(note) > 200:
@@ -129,7 +142,15 @@ def place_orders(customer, items: list[Item], *, shipping_address: dict | None =
         elif it.slot:
             raise ValidationFailed("This service is not booked in slots", "slot_not_allowed")
         planned.append((sku, it, slot))
-    address = clean_address(shipping_address) if needs_address else None
+    pickup = _pickup_store(pickup_store) if pickup_store is not None else None
+    if pickup is not None:
+        if not needs_address:
+            raise ValidationFailed("Only goods are picked up in store", "pickup_without_goods")
+        if any(sku.product.kind == ProductKind.GOODS and sku.product.merchant_id != pickup.merchant_id
+               for sku, _, _ in planned):
+            raise ValidationFailed("Goods of another merchant cannot be picked up at this store",
+                                   "pickup_store_mismatch")
+    address = clean_address(shipping_address) if needs_address and pickup is None else None
 
     now = clock.now()
     group = f"chk_{secrets.token_hex(8)}"
@@ -138,14 +159,24 @@ def place_orders(customer, items: list[Item], *, shipping_address: dict | None =
         kind = OrderKind.GOODS if sku.product.kind == ProductKind.GOODS else OrderKind.SERVICE
         by_order[(sku.product.merchant_id, kind)].append((sku, it, slot))
 
+    from o2o.shipping import fees  # shipping reads orders; imported late to avoid a cycle
+
+    rules = fees.rules_for({m for m, kind in by_order if kind == OrderKind.GOODS and pickup is None})
     with transaction.atomic(savepoint=False):
         orders = []
-        for (_, kind), rows in by_order.items():
+        for (merchant_id, kind), rows in by_order.items():
             merchant = rows[0][0].product.merchant
+            subtotal = sum(s.price_fen * it.quantity for s, it, _ in rows)
+            fee = 0
+            if kind == OrderKind.GOODS and pickup is None:
+                weight = sum((s.product.weight_grams or 0) * it.quantity for s, it, _ in rows)
+                fee = fees.compute(rules.get(merchant_id), subtotal, weight)
+            goods_order = kind == OrderKind.GOODS
             orders.append(Order(
-                customer=customer, merchant=merchant, kind=kind,
-                total_fen=sum(s.price_fen * it.quantity for s, it, _ in rows),
-                currency=rows[0][0].currency, shipping_address=address if kind == OrderKind.GOODS else None,
+                customer=customer, merchant=merchant, kind=kind, total_fen=subtotal + fee,
+                shipping_fee_fen=fee, currency=rows[0][0].currency,
+                shipping_address=address if goods_order else None,
+                pickup_store=pickup if goods_order else None,
                 note=note, checkout_group=group, payment_deadline=now + payment_window(),
                 created_at=now, updated_at=now))
         Order.objects.bulk_create(orders)
@@ -157,13 +188,15 @@ def place_orders(customer, items: list[Item], *, shipping_address: dict | None =
                     order=order, product=sku.product, sku=sku, kind=sku.product.kind,
                     title=sku.product.title, sku_name=sku.name, unit_price_fen=sku.price_fen,
                     quantity=it.quantity, line_total_fen=sku.price_fen * it.quantity, slot=slot,
-                    store=slot.store if slot else None)
+                    store=slot.store if slot else (order.pickup_store if order.kind == OrderKind.GOODS else None))
                 order.prefetched_lines.append(line)
                 lines.append(line)
         OrderLine.objects.bulk_create(lines)
         for order in orders:
             events.emit("order.created", order, {
                 "customer": customer.public_id, "total_fen": order.total_fen, "kind": order.kind,
+                "shipping_fee_fen": order.shipping_fee_fen,
+                "pickup_store": order.pickup_store.public_id if order.pickup_store else None,
                 "checkout_group": group, "lines": len(order.prefetched_lines),
             }, merchant_id=order.merchant.public_id)
         # Capacity last: the row locks these UPDATEs take are held only until commit.
@@ -178,5 +211,5 @@ def place_orders(customer, items: list[Item], *, shipping_address: dict | None =
         quota_lines = [ln.pk for ln in lines if ln.quota_taken]
         if quota_lines:
             OrderLine.objects.filter(pk__in=quota_lines).update(quota_taken=True)
-        inventory.reserve_stock(goods)
+        inventory.reserve_stock(goods, store_id=pickup.pk if pickup is not None else None)
     return orders

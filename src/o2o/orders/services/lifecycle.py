@@ -1,6 +1,8 @@
 """The order state machine, payment, cancellation and the unpaid-order sweep.
 
     goods:    pending_payment -> paid -> shipped -> delivered -> completed
+              paid -> ready_for_pickup -> delivered (handed over at the store) -> completed
+              paid | ready_for_pickup -> closed (cancelled before shipment, fully refunded)
     services: pending_payment -> paid -> in_use -> completed
               (paid -> completed when every voucher ended unused: refunded or expired)
     both:     pending_payment -> closed (payment window over, or cancelled)
@@ -28,7 +30,8 @@ S = OrderStatus
 TRANSITIONS: dict[str, dict[str, set[str]]] = {
     OrderKind.GOODS: {
         S.PENDING_PAYMENT: {S.PAID, S.CLOSED},
-        S.PAID: {S.SHIPPED},
+        S.PAID: {S.SHIPPED, S.READY_FOR_PICKUP, S.CLOSED},
+        S.READY_FOR_PICKUP: {S.DELIVERED, S.CLOSED},
         S.SHIPPED: {S.DELIVERED},
         S.DELIVERED: {S.COMPLETED},
     },
@@ -80,6 +83,18 @@ def _locked(order_id: int | None = None, *, public_id: str | None = None, skip_l
             return None
         scope["public_id"] = public_id
     return qs.filter(**scope).first()
+
+
+def lock_order(order_id: int | None = None, *, public_id: str | None = None, **scope) -> Order | None:
+    """The order row locked FOR UPDATE (call inside a transaction), or None. For other
+    apps (shipping) that move an order along with their own rows."""
+    return _locked(order_id, public_id=public_id, **scope)
+
+
+def transition(order: Order, to: str, payload: dict | None = None, **fields) -> Order:
+    """Move an order locked by `lock_order` to `to` with its outbox event, or Conflict
+    illegal_transition."""
+    return _transition(order, to, payload, **fields)
 
 
 def _give_back(order: Order) -> None:
