@@ -4,8 +4,12 @@ documented error envelope."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from o2o.accounts.models import Role
@@ -13,6 +17,18 @@ from o2o.wsgi import application
 from tests import factories
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+
+
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """Calls go straight to the WSGI app, not through Django's test client, so detach the
+    end-of-request connection cleanup as the test client does: it would close the
+    connection that holds the test's transaction (PostgreSQL)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -41,7 +57,8 @@ def _role_for(path: str) -> str:
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=int(os.environ.get("O2O_FUZZ_EXAMPLES", "15")), deadline=None,
+          suppress_health_check=list(HealthCheck))
 def test_no_server_errors_and_error_envelope(case, tokens):
     token = tokens[_role_for(case.path)]
     response = case.call(headers={"Authorization": f"Bearer {token}"})
