@@ -197,7 +197,21 @@ def bill_differences(report: Report) -> list[str]:
     if finder is None:
         report.notes.append("payments.reconciliation has no unresolved_differences(): skipped")
         return []
-    return [f"bill: {d}" for d in finder()]
+    return [_difference_text(d) for d in finder()]
+
+
+def _difference_text(d) -> str:
+    """One reconciliation difference, readable whatever its shape."""
+    if isinstance(d, str):
+        return f"bill: {d}"
+    parts = [getattr(d, "public_id", ""), getattr(d, "kind", ""), getattr(d, "type", ""),
+             getattr(d, "out_trade_no", "") or getattr(d, "out_refund_no", "")]
+    amounts = (getattr(d, "platform_amount_fen", None), getattr(d, "bill_amount_fen", None))
+    text = " ".join(str(p) for p in parts if p)
+    if any(a is not None for a in amounts):
+        text += f" (platform {amounts[0]} fen, bill {amounts[1]} fen)"
+    detail = getattr(d, "detail", "")
+    return f"bill: {text or d}" + (f": {detail}" if detail else "")
 
 
 def run_checks() -> Report:
