@@ -474,3 +474,11 @@ def available_slots(product: Product, day: dt.date, store: Store | None = None) 
             is_closed=False, booked__lt=F("capacity")))
     out.sort(key=lambda s: (s.starts_at, s.pk))
     return out
+
+
+def extend_all_schedules(days_ahead: int, *, now: dt.datetime | None = None) -> int:
+    """Roll every active schedule's slots forward to `days_ahead` days (periodic task)."""
+    created = 0
+    for sched in Schedule.objects.filter(is_active=True).select_related("store__merchant"):
+        created += generate_slots(sched, days_ahead, now=now)
+    return created
