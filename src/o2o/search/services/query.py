@@ -108,7 +108,10 @@ def search(q: str = "", *, filters: Filters | None = None, lat: float | None = N
             options = [p for p in places.get(d.pk, []) if p[1]
                        and (radius_m is None or (p[0] is not None and p[0] <= radius_m))]
             if not options:
-                continue  # goods have no store; services need one that is open / in range
+                # Goods have no store: they stay unless a radius or open-now asks for one.
+                if d.pk not in places and radius_m is None and not filters.open_now:
+                    kept.append(d)
+                continue
             best = min(options, key=lambda p: (p[0] is None, p[0] or 0.0))
             nearest[d.pk] = (best[0], best[2])
             kept.append(d)
