@@ -204,3 +204,5 @@ def test_operator_api(day_of_trade, api_as):
     future = op.post("/operator/reconciliations", {"bill_date": tomorrow.isoformat()})
     assert future.status_code == 422 and future.json()["error"]["code"] == "bill_date_in_future"
     assert op.post("/operator/reconciliations", {"bill_date": "yesterday"}).status_code == 422
+    ancient = op.post("/operator/reconciliations", {"bill_date": "0001-01-01"})
+    assert ancient.status_code == 422 and ancient.json()["error"]["code"] == "bill_date_too_old"

@@ -294,13 +294,17 @@ def _run(run_id: str) -> ReconciliationRun:
     return run
 
 
-@router.post("/operator/reconciliations", response={200: RunDetailOut, 502: ErrorOut, **ERRORS},
-             tags=["operator"])
+@router.post("/operator/reconciliations", response={200: RunDetailOut, **ERRORS}, tags=["operator"])
 def reconcile_day(request, data: ReconcileIn):
     """Fetch the gateway's trade bill of a day and match it against payments and refunds.
-    Again for the same day: its unresolved differences are replaced."""
+    Again for the same day: its unresolved differences are replaced. When the bill cannot
+    be fetched or read, the run answers with `error` set (status `failed` unless an earlier
+    attempt of the day succeeded, whose results are kept)."""
     require_operator(request.auth)
-    run = reconciliation.reconcile(data.bill_date)
+    try:
+        run = reconciliation.reconcile(data.bill_date)
+    except services.GatewayUnavailable:
+        run = ReconciliationRun.objects.get(bill_date=data.bill_date)  # the failure is recorded on it
     return _run(run.public_id)
 
 

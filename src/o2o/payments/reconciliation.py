@@ -50,6 +50,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 RECONCILE_AFTER_HOUR = int(os.environ.get("O2O_RECONCILE_AFTER_HOUR", "10"))
 # Gateway answers meaning "no trades that day": an empty bill, not a failure.
 EMPTY_BILL_CODES = ("NO_STATEMENT_EXIST",)
+EARLIEST_BILL_DATE = dt.date(2000, 1, 1)  # and day bounds stay far from datetime.min
 
 
 # --- the bill ------------------------------------------------------------------------------
@@ -393,6 +394,8 @@ def reconcile(bill_date: dt.date) -> ReconciliationRun:
         raise ValidationFailed("bill_date must be a date", "invalid_bill_date")
     if bill_date > _today():
         raise ValidationFailed("There is no bill for a day that has not begun", "bill_date_in_future")
+    if bill_date < EARLIEST_BILL_DATE:
+        raise ValidationFailed(f"bill_date must be {EARLIEST_BILL_DATE} or later", "bill_date_too_old")
     gateway = get_gateway()
     bill_hash = ""
     try:
