@@ -151,3 +151,35 @@ def test_resolving_requires_an_operator(gw):
         rec.resolve_difference(factories.operator(), "rec_0000000000000000", "wrong prefix")
     assert rec.unresolved_differences(DAY).get() == diff
     assert not rec.unresolved_differences(DAY + dt.timedelta(days=1)).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_reconciliations_of_a_day_make_one_run(gw):
+    import threading
+
+    from django.db import connection
+
+    _payment(800, dt.datetime(2026, 3, 1, 9, 0, tzinfo=rec.SHANGHAI))
+    gw.content = _bill([], ["0", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00"])
+    barrier = threading.Barrier(6)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            rec.reconcile(DAY)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    with clock.frozen(NOON_NEXT_DAY):  # the clock is process-wide: frozen once for every thread
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert errors == []
+    run = ReconciliationRun.objects.get()
+    assert run.attempts == 6 and run.differences.count() == 1 and run.unresolved_count == 1

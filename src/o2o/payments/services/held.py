@@ -102,7 +102,13 @@ def dismiss_held_payment(operator, held_public_id: str, note: str) -> HeldPaymen
 def held_refund_total(refund: Refund) -> int | None:
     """For a refund of a held payment: the transaction's total at the gateway (what it
     received, not what the attempt asked for). None for any other refund."""
-    if refund.source != RefundSource.OPERATOR or not looks_like_id(refund.source_ref, "hld"):
+    if not is_held_refund(refund):
         return None
     held = HeldPayment.objects.filter(public_id=refund.source_ref).first()
     return held.received_fen if held is not None else None
+
+
+def is_held_refund(refund: Refund) -> bool:
+    """True for the refund of a held payment: money that never credited its order (the
+    ledger has no receipt for it on the order's books)."""
+    return refund.source == RefundSource.OPERATOR and looks_like_id(refund.source_ref, "hld")
