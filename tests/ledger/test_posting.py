@@ -226,3 +226,19 @@ def test_a_failing_handler_leaves_the_event_for_the_next_relay(gateway, w, monke
     monkeypatch.undo()
     relay()
     assert held_for(order) == 500
+
+
+@pytest.mark.django_db
+def test_held_payment_and_its_refund_stay_out_of_the_books(gateway, w):  # noqa: F811
+    from o2o.payments.models import HeldPayment
+    from o2o.payments.services import refund_held_payment
+
+    product = vb.service(w.merchant, price_fen=900)
+    (order,) = orders.place_orders(w.customer, [orders.Item(product.skus.get().public_id, 1)])
+    pay(order, amount_fen=800)  # the gateway says 800 arrived for a 900 order: held for an operator
+    held = HeldPayment.objects.get()
+    refund = refund_held_payment(factories.operator(), held.public_id, "gave it back")
+    refund_succeeds(refund)
+    relay()
+    assert not JournalEntry.objects.filter(order=order).exists()
+    call_command("ledger", "check")

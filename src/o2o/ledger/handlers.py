@@ -44,7 +44,7 @@ def on_refund_succeeded(event: OutboxEvent) -> None:
     from o2o.payments.models import Refund
 
     refund = Refund.objects.select_related("payment__order__merchant").filter(public_id=event.aggregate_id).first()
-    if refund is not None:
+    if refund is not None and not posting.is_held_money_refund(refund):
         posting.post_refund(refund.public_id, refund.payment.order, refund.amount_fen, event.created_at)
 
 

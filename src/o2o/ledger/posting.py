@@ -58,6 +58,19 @@ def post_refund(refund_public_id: str, order, amount_fen: int, occurred_at: dt.d
     return entry
 
 
+def is_held_money_refund(refund) -> bool:
+    """A refund of money the payments app held for an operator (amount mismatch): it was
+    never credited, so it never entered held funds and does not leave them."""
+    return refund.source == "operator" and refund.source_ref.startswith("hld_")
+
+
+def ledger_refunds():
+    """Refunds that move money out of held funds (all but those of held payments)."""
+    from o2o.payments.models import Refund
+
+    return Refund.objects.exclude(source="operator", source_ref__startswith="hld_")
+
+
 # --- recognition ----------------------------------------------------------------------------
 
 def _recognized(**scope) -> tuple[int, int]:

@@ -75,13 +75,13 @@ def orders_accounted() -> list[str]:
     """Per order: held + recognized + refunded = paid; each part equal to the facts
     (received = gateway payments, refunded = succeeded refunds, recognized = the
     vouchers' used value or the completed goods value); held never negative."""
-    from o2o.ledger.posting import goods_target_fen, voucher_target_fen
+    from o2o.ledger.posting import goods_target_fen, ledger_refunds, voucher_target_fen
     from o2o.orders.models import Order
-    from o2o.payments.models import Refund, RefundStatus
+    from o2o.payments.models import RefundStatus
     from o2o.vouchers.models import Voucher
 
     paid = _paid_by_order()
-    refunded = dict(Refund.objects.filter(status=RefundStatus.SUCCEEDED).values("payment__order_id")
+    refunded = dict(ledger_refunds().filter(status=RefundStatus.SUCCEEDED).values("payment__order_id")
                     .annotate(s=Sum("amount_fen")).values_list("payment__order_id", "s"))
     ledger: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in (JournalLine.objects.filter(account__kind=HELD, entry__order__isnull=False)
@@ -171,11 +171,11 @@ def settlements_match() -> list[str]:
 def clearing_matches_gateway() -> list[str]:
     """Money at the gateway per the ledger = payments in - refunds out - payouts paid."""
     from o2o.ledger.models import Payout
+    from o2o.ledger.posting import ledger_refunds
+    from o2o.payments.models import RefundStatus
 
     paid = sum(_paid_by_order().values())
-    from o2o.payments.models import Refund, RefundStatus
-
-    refunded = Refund.objects.filter(status=RefundStatus.SUCCEEDED).aggregate(s=Sum("amount_fen"))["s"] or 0
+    refunded = ledger_refunds().filter(status=RefundStatus.SUCCEEDED).aggregate(s=Sum("amount_fen"))["s"] or 0
     payouts = Payout.objects.filter(status=PayoutStatus.PAID).aggregate(s=Sum("total_fen"))["s"] or 0
     clearing = (JournalLine.objects.filter(account__kind=AccountKind.GATEWAY_CLEARING)
                 .aggregate(s=Sum("amount_fen"))["s"] or 0)
