@@ -15,7 +15,7 @@ class SearchDocumentAdmin(admin.ModelAdmin):
 class ListingAdmin(admin.ModelAdmin):
     list_display = ("product_public_id", "store_public_id", "title", "store_name", "price_fen", "lat", "lng")
     list_filter = ("kind", "booking_mode")
-    search_fields = ("product_public_id", "store_public_id", "title", "store_name", "h3_r9")
+    search_fields = ("product_public_id", "store_public_id", "title", "store_name", "h3_r8")
 
 
 @admin.register(SearchTerm)

@@ -71,7 +71,7 @@ class Listing(models.Model):
     price_fen = models.PositiveIntegerField(null=True, blank=True)
     lat = models.FloatField()
     lng = models.FloatField()
-    h3_r9 = models.CharField(max_length=16)
+    h3_r8 = models.CharField(max_length=16)
     h3_r7 = models.CharField(max_length=16)
     h3_r5 = models.CharField(max_length=16)
     time_zone = models.CharField(max_length=50, default="Asia/Shanghai")
@@ -85,7 +85,7 @@ class Listing(models.Model):
         constraints = [models.UniqueConstraint(fields=["product_pk", "store_pk"], name="search_listing_unique")]
         # Covering indexes: the cell lookup and the distance prefilter read only the index.
         indexes = [
-            models.Index(fields=["h3_r9", "lat", "lng"], name="search_lst_r9"),
+            models.Index(fields=["h3_r8", "lat", "lng"], name="search_lst_r8"),
             models.Index(fields=["h3_r7", "lat", "lng"], name="search_lst_r7"),
             models.Index(fields=["h3_r5", "lat", "lng"], name="search_lst_r5"),
         ]

@@ -46,8 +46,8 @@ def _store_h3(store: Store) -> tuple[str, str, str]:
     import h3
 
     lat, lng = float(store.latitude), float(store.longitude)
-    fine, coarse = store_geo.cells(lat, lng)
-    return fine, coarse, h3.latlng_to_cell(lat, lng, 5)
+    return (h3.latlng_to_cell(lat, lng, 8), store.h3_coarse or store_geo.cells(lat, lng)[1],
+            h3.latlng_to_cell(lat, lng, 5))
 
 
 def _add_terms(tokens: Iterable[str]) -> None:
@@ -115,14 +115,14 @@ def _sync_listings(doc: SearchDocument, product: Product) -> None:
     stores = _usable_stores(product) if product.kind == ProductKind.SERVICE else []
     Listing.objects.filter(document=doc).exclude(store_pk__in=[s.pk for s in stores]).delete()
     for store in stores:
-        r9, r7, r5 = _store_h3(store)
+        r8, r7, r5 = _store_h3(store)
         Listing.objects.update_or_create(product_pk=product.pk, store_pk=store.pk, defaults={
             "document": doc, "merchant_pk": product.merchant_id,
             "product_public_id": product.public_id, "store_public_id": store.public_id,
             "title": doc.title, "store_name": store.name[:100], "kind": product.kind,
             "booking_mode": doc.booking_mode, "category_pk": doc.category_pk,
             "price_fen": doc.min_price_fen, "lat": float(store.latitude), "lng": float(store.longitude),
-            "h3_r9": r9, "h3_r7": r7, "h3_r5": r5, "time_zone": store.time_zone,
+            "h3_r8": r8, "h3_r7": r7, "h3_r5": r5, "time_zone": store.time_zone,
             "opening_hours": store.opening_hours or {}, "rating_bayes": doc.rating_bayes,
             "rating_count": doc.rating_count, "sales_recent": doc.sales_recent})
 

@@ -94,7 +94,9 @@ def nearby(lat: float, lng: float, radius_m: float, *, q: str = "", filters: Fil
             where.append("document_id IN (SELECT id FROM search_searchdocument "
                          "WHERE tsv @@ CAST(%s AS tsquery))")
         else:
-            where.append("document_id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)")
+            # The unary + keeps SQLite from driving the query from the text side (a common
+            # word matches far more listings than a 3 km disk holds).
+            where.append("+document_id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)")
         params.append(match.expression())
     needs_all = filters.open_now or bool(slot_day) or sort == "score" or not planar
     fetch = MAX_ROWS if needs_all else min(MAX_ROWS, (offset + limit) * 2 + 50)
@@ -120,17 +122,19 @@ def nearby(lat: float, lng: float, radius_m: float, *, q: str = "", filters: Fil
         free = pairs_with_free_slot(pairs, {r[16]: r[10] for _, r in found}, now, slot_day)
         found = [(d, r) for d, r in found if (r[15], r[16]) in free]
 
-    items = []
-    for dist, r in found:
+    def scored(dist: float, r) -> tuple[float, dict]:
         text_part = (0.5 + 0.5 * match.title_hits(_title_tokens(r[3]))) if match else 0.0
-        total, parts = ranking.score(text=text_part, distance_m=dist, bayes=r[12], sales=r[14])
-        items.append((dist, total, r, parts))
+        return ranking.score(text=text_part, distance_m=dist, bayes=r[12], sales=r[14])
+
     if sort == "score":
-        items.sort(key=lambda t: (-t[1], t[0], t[2][0]))
-    else:
-        items.sort(key=lambda t: (t[0], t[2][0]))
+        items = [(dist, *scored(dist, r), r) for dist, r in found]
+        items.sort(key=lambda t: (-t[1], t[0], t[3][0]))
+    else:  # only the page needs its score
+        found.sort(key=lambda t: (t[0], t[1][0]))
+        items = [(dist, *scored(dist, r), r) for dist, r in found[offset:offset + limit]]
+        offset = 0
     results = []
-    for dist, total, r, parts in items[offset:offset + limit]:
+    for dist, total, parts, r in items[offset:offset + limit]:
         item = {"product_id": r[1], "store_id": r[2], "title": r[3], "store_name": r[4], "kind": r[5],
                 "booking_mode": r[6], "price_fen": r[7], "lat": r[8], "lng": r[9],
                 "distance_m": round(dist, 1), "open_now": open_at(r[10], _hours(r[11]), now),

@@ -1,7 +1,7 @@
 """Full-text search of public products and active merchants.
 
 The database's full-text index finds and scores the matches (FTS5 bm25 on SQLite,
-ts_rank on PostgreSQL); at most CANDIDATES of the best are then filtered, faceted and
+ts_rank on PostgreSQL); at most CANDIDATES (500) of the best are then filtered, faceted and
 ranked in Python with the shared formula (ranking.py).
 """
 
@@ -18,7 +18,7 @@ from o2o.search.models import DocType, Listing, SearchDocument
 from o2o.search.services import matching, ranking
 from o2o.search.services.common import Filters, open_at
 
-CANDIDATES = 2000
+CANDIDATES = 500
 
 
 @dataclass
