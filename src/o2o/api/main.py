@@ -6,6 +6,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -73,6 +74,14 @@ def _not_found(request, exc):
 @api.exception_handler(DjangoPermissionDenied)
 def _forbidden(request, exc):
     return error_response(request, 403, "forbidden", str(exc) or "Forbidden")
+
+
+@api.exception_handler(DataError)
+def _data_error(request, exc: DataError):
+    # A value the database cannot store (out of range, bad encoding): the request's fault.
+    # The transaction it ran in has rolled back, so nothing was half-written.
+    log.warning("data error on %s: %s", request.path, exc)
+    return error_response(request, 422, "invalid_data", "A value in the request cannot be stored")
 
 
 @api.exception_handler(DjangoValidationError)
