@@ -44,3 +44,17 @@ def test_review_flow_over_http(api_as):
     assert api_as().get(f"/products/{product_id}/rating").json()["count"] == 1
     assert op.post("/operator/reviews/rev_0000000000000000/hide", {"reason": "x"}).status_code == 404
     assert api_as().get("/products/prd_0000000000000000/reviews").status_code == 404
+
+
+def test_merchant_sees_its_reviews_including_hidden(api_as):
+    from o2o.reviews import services as reviews
+
+    w = builders.world()
+    line, _ = rb.redeemed_service(w)
+    review = reviews.create_review(w.customer, line.public_id, 1, "差")
+    reviews.hide(factories.operator(), review.public_id, "abusive")
+    r = api_as(w.staff).get("/merchant/reviews")
+    assert r.status_code == 200
+    [item] = r.json()["results"]
+    assert item["id"] == review.public_id and item["status"] == "hidden"
+    assert api_as(w.rival.owner).get("/merchant/reviews").json()["results"] == []

@@ -91,6 +91,11 @@ class PublicReviewOut(ReviewOut):
         return obj.reply_text or None
 
 
+class MerchantReviewOut(PublicReviewOut):
+    status: str
+    hidden_reason: str
+
+
 @router.post("/reviews", response={201: ModeratedOut, **ERRORS})
 def create_review(request, body: ReviewIn):
     """Review the product of one of your order lines after using it (a redeemed voucher use,
@@ -114,7 +119,7 @@ def product_rating(request, product_id: str):
     return services.aggregate("product", product.pk)
 
 
-@router.get("/merchant/reviews", response=list[PublicReviewOut])
+@router.get("/merchant/reviews", response=list[MerchantReviewOut])
 @paginate(Cursor)
 def merchant_reviews(request):
     """Reviews of the signed-in staff member's merchant, newest first (hidden ones included)."""
