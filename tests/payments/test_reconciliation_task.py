@@ -183,3 +183,24 @@ def test_concurrent_reconciliations_of_a_day_make_one_run(gw):
     assert errors == []
     run = ReconciliationRun.objects.get()
     assert run.attempts == 6 and run.differences.count() == 1 and run.unresolved_count == 1
+
+
+def test_admin_pages_for_reconciliation_and_held_resolutions(gw, admin_client):
+    p = _payment(800, dt.datetime(2026, 3, 1, 9, 0, tzinfo=rec.SHANGHAI))
+    gw.content = _bill([_line(p, "2026-03-01 09:00:00")], ["1", "8.00", "0.00", "0.00", "0.00", "8.00", "0.00"])
+    Payment.objects.filter(pk=p.pk).update(amount_fen=801)
+    with clock.frozen(NOON_NEXT_DAY):
+        run = rec.reconcile(DAY)
+    diff = run.differences.get()
+    pages = {
+        "/admin/payments/reconciliationrun/": run.public_id,
+        f"/admin/payments/reconciliationrun/{run.pk}/change/": p.out_trade_no,
+        "/admin/payments/reconciliationdifference/?resolved_at__isempty=1&kind=amount_mismatch": diff.public_id,
+        f"/admin/payments/reconciliationdifference/?q={p.out_trade_no}": diff.public_id,
+        "/admin/payments/billline/?type=payment": p.out_trade_no,
+        "/admin/payments/heldresolution/": "0 held resolutions",
+    }
+    for url, expected in pages.items():
+        resp = admin_client.get(url)
+        assert resp.status_code == 200, url
+        assert expected in resp.content.decode(), url
