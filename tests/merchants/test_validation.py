@@ -25,7 +25,7 @@ CASES = [
     ("customer", "post", "/merchant/apply", {"name": "   "}, 422, "validation_error"),
     ("customer", "post", "/merchant/apply", {"name": 123}, 422, "validation_error"),
     ("customer", "post", "/merchant/apply", {"name": "n" * 101}, 422, "validation_error"),
-    ("customer", "post", "/merchant/apply", {"name": "a\u0000b"}, 422, "validation_error"),
+    ("customer", "post", "/merchant/apply", {"name": "a\u0000b"}, 422, "invalid_characters"),
     ("customer", "post", "/merchant/apply", ["name"], 422, "validation_error"),
     ("customer", "post", "/merchant/apply", '{"name": "x"', 400, "bad_request"),
     ("owner", "post", "/merchant/apply", {"name": "Again"}, 409, "already_member"),
