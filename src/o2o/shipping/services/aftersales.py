@@ -346,10 +346,9 @@ def receive_return(merchant: Merchant, ret_public_id: str, *, amount_fen: int | 
         if ret.kind != AfterSaleKind.RETURN or ret.status != A.RETURN_SHIPPED:
             raise Conflict(f"A request that is {ret.status} cannot be received", "illegal_transition",
                            details={"from": ret.status})
-        if location is not None:
-            inventory.merchant_location(merchant, location)  # 404 for another tenant's location
+        loc = inventory.merchant_location(merchant, location) if location is not None else None  # 404 across tenants
         now = clock.now()
-        AfterSale.objects.filter(pk=ret.pk).update(received_at=now)
+        AfterSale.objects.filter(pk=ret.pk).update(received_at=now, restock_location=loc if resellable else None)
         ret.received_at = now
         _emit("after_sale.received", ret, resellable=resellable, location=location)
         if resellable:
