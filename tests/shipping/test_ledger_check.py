@@ -76,8 +76,6 @@ def test_ledger_check_passes_after_every_after_sales_path(gateway):  # noqa: F81
     _books_ok()
 
 
-@pytest.mark.xfail(strict=False, reason="the ledger re-syncs a completed goods order only on refund.failed; "
-                   "a goods refund created after completion needs the same re-sync on refund.created")
 @pytest.mark.django_db
 def test_ledger_check_after_a_return_refunded_after_confirmation(gateway):  # noqa: F811
     m = factories.merchant()

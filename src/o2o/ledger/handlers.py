@@ -10,7 +10,7 @@ from __future__ import annotations
 from o2o.core.events import subscribe
 from o2o.core.models import OutboxEvent
 from o2o.ledger import conf, posting
-from o2o.ledger.models import EntryKind
+from o2o.ledger.models import EntryKind, JournalEntry
 
 
 def _order(public_id: str):
@@ -46,6 +46,25 @@ def on_refund_succeeded(event: OutboxEvent) -> None:
     refund = Refund.objects.select_related("payment__order__merchant").filter(public_id=event.aggregate_id).first()
     if refund is not None and not posting.is_held_money_refund(refund):
         posting.post_refund(refund.public_id, refund.payment.order, refund.amount_fen, event.created_at)
+
+
+@subscribe("refund.created")
+def on_refund_created(event: OutboxEvent) -> None:
+    """A refund of a goods order that was already recognized (a return or refund-only after
+    confirmation): take its value back from the merchant into held funds first, so the
+    refund itself is paid out of held funds as every refund is."""
+    from o2o.payments.models import Refund
+
+    refund = Refund.objects.select_related("payment__order").filter(public_id=event.aggregate_id).first()
+    if refund is None or posting.is_held_money_refund(refund):
+        return
+    order = refund.payment.order
+    # Only once the completion was recognized: events are relayed in order, and a refund
+    # made before completion is already netted out when the completion is posted.
+    if order.kind == "goods" and JournalEntry.objects.filter(
+            order=order, kind=EntryKind.GOODS_COMPLETED).exists():
+        posting.sync_goods(order.pk, EntryKind.GOODS_ADJUSTED, ("refund_created", refund.public_id),
+                           event.created_at)
 
 
 @subscribe("refund.failed")
