@@ -131,6 +131,7 @@ def load(listings: int, stores: int, seed: int = 7) -> dict:
     with connection.cursor() as cur:
         if vendor == "sqlite":
             cur.execute("DROP TRIGGER IF EXISTS search_doc_ai")
+            cur.execute("PRAGMA cache_size = -1000000")  # 1 GB: index inserts stay in memory
         else:
             cur.execute("DROP INDEX IF EXISTS search_doc_tsv")
     batch_docs, batch_lst = [], []
@@ -145,9 +146,9 @@ def load(listings: int, stores: int, seed: int = 7) -> dict:
         cur.executemany(
             "INSERT INTO search_listing (id, document_id, product_pk, store_pk, merchant_pk, product_public_id, "
             "store_public_id, title, store_name, kind, booking_mode, category_pk, price_fen, lat, lng, h3_r8, "
-            "h3_r7, h3_r5, time_zone, opening_hours, rating_bayes, rating_count, sales_recent) VALUES "
+            "h3_r7, h3_r5, time_zone, opening_hours, rating_bayes, rating_count, sales_recent, tokens) VALUES "
             "(%s, %s, %s, %s, %s, %s, %s, %s, %s, 'SERVICE', 'voucher', NULL, %s, %s, %s, %s, %s, %s, "
-            "'Asia/Shanghai', %s, %s, %s, %s)", batch_lst)
+            "'Asia/Shanghai', %s, %s, %s, %s, %s)", batch_lst)
         batch_docs.clear()
         batch_lst.clear()
 
@@ -160,7 +161,7 @@ def load(listings: int, stores: int, seed: int = 7) -> dict:
                 lat, lng = positions[s]
                 r8, r7, r5 = cells[s]
                 batch_lst.append((i, i, i, s, s, pid, spid, title, f"{title[:4]}{s}店", price, lat, lng, r8, r7,
-                                  r5, hours, bayes, count, sales))
+                                  r5, hours, bayes, count, sales, tokens))
                 if len(batch_docs) >= 20000:
                     flush_sqlite(cur)
             if batch_docs:
@@ -186,11 +187,12 @@ def load(listings: int, stores: int, seed: int = 7) -> dict:
                     lat, lng = positions[s]
                     r8, r7, r5 = cells[s]
                     lst_rows.append((i, i, i, s, s, pid, spid, title, f"{title[:4]}{s}店", "SERVICE", "voucher",
-                                     price, lat, lng, r8, r7, r5, "Asia/Shanghai", hours, bayes, count, sales))
+                                     price, lat, lng, r8, r7, r5, "Asia/Shanghai", hours, bayes, count, sales,
+                                     tokens))
             with raw.copy("COPY search_listing (id, document_id, product_pk, store_pk, merchant_pk, "
                           "product_public_id, store_public_id, title, store_name, kind, booking_mode, price_fen, "
                           "lat, lng, h3_r8, h3_r7, h3_r5, time_zone, opening_hours, rating_bayes, rating_count, "
-                          "sales_recent) FROM STDIN") as cp:
+                          "sales_recent, tokens) FROM STDIN") as cp:
                 for row in lst_rows:
                     cp.write_row(row)
             del lst_rows
@@ -200,8 +202,10 @@ def load(listings: int, stores: int, seed: int = 7) -> dict:
                             [t, t[0], len(t)])
             cur.execute("SELECT setval(pg_get_serial_sequence('search_searchdocument', 'id'), %s)", [listings])
             cur.execute("SELECT setval(pg_get_serial_sequence('search_listing', 'id'), %s)", [listings])
-            cur.execute("ANALYZE search_searchdocument")
-            cur.execute("ANALYZE search_listing")
+            # What autovacuum would do soon after a bulk load: statistics, and the visibility
+            # map that lets the covering index answer without visiting the table.
+            cur.execute("VACUUM ANALYZE search_searchdocument")
+            cur.execute("VACUUM ANALYZE search_listing")
     return {"seconds": round(time.monotonic() - started, 1), "positions": positions}
 
 

@@ -79,13 +79,17 @@ class Listing(models.Model):
     rating_bayes = models.FloatField(default=0.0)
     rating_count = models.PositiveIntegerField(default=0)
     sales_recent = models.PositiveIntegerField(default=0)
+    # The document's tokens again: on PostgreSQL a generated tsvector `tsv` over them
+    # (migration 0004) is tested on the disk's rows without a join to the documents.
+    tokens = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["product_pk", "store_pk"], name="search_listing_unique")]
-        # Covering indexes: the cell lookup and the distance prefilter read only the index.
+        # Covering indexes: the cell lookup, the distance prefilter and the ordering read
+        # only the index; the full rows are fetched for the page alone.
         indexes = [
-            models.Index(fields=["h3_r8", "lat", "lng"], name="search_lst_r8"),
+            models.Index(fields=["h3_r8", "lat", "lng", "document_id", "id"], name="search_lst_r8c"),
             models.Index(fields=["h3_r7", "lat", "lng"], name="search_lst_r7"),
             models.Index(fields=["h3_r5", "lat", "lng"], name="search_lst_r5"),
         ]

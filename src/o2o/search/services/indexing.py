@@ -124,7 +124,7 @@ def _sync_listings(doc: SearchDocument, product: Product) -> None:
             "price_fen": doc.min_price_fen, "lat": float(store.latitude), "lng": float(store.longitude),
             "h3_r8": r8, "h3_r7": r7, "h3_r5": r5, "time_zone": store.time_zone,
             "opening_hours": store.opening_hours or {}, "rating_bayes": doc.rating_bayes,
-            "rating_count": doc.rating_count, "sales_recent": doc.sales_recent})
+            "rating_count": doc.rating_count, "sales_recent": doc.sales_recent, "tokens": doc.tokens})
 
 
 def reindex_merchant(merchant_id: int | str) -> None:

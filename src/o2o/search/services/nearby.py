@@ -91,8 +91,8 @@ def nearby(lat: float, lng: float, radius_m: float, *, q: str = "", filters: Fil
         params.append(filters.max_price)
     if match:
         if connection.vendor == "postgresql":
-            where.append("document_id IN (SELECT id FROM search_searchdocument "
-                         "WHERE tsv @@ CAST(%s AS tsquery))")
+            # The listing's own tsvector, tested on the rows of the disk only.
+            where.append("tsv @@ CAST(%s AS tsquery)")
         else:
             # The unary + keeps SQLite from driving the query from the text side (a common
             # word matches far more listings than a 3 km disk holds).
@@ -100,11 +100,13 @@ def nearby(lat: float, lng: float, radius_m: float, *, q: str = "", filters: Fil
         params.append(match.expression())
     needs_all = filters.open_now or bool(slot_day) or sort == "score" or not planar
     fetch = MAX_ROWS if needs_all else min(MAX_ROWS, (offset + limit) * 2 + 50)
+    # Two steps: ids and planar distances from the covering index, then whole rows for those only.
     # Only "%s" placeholders and fixed fragments are interpolated here.
-    sql = (f"SELECT id, product_public_id, store_public_id, title, store_name, kind, booking_mode, "  # noqa: S608
-           f"price_fen, lat, lng, time_zone, opening_hours, rating_bayes, rating_count, sales_recent, "
-           f"product_pk, store_pk, {select_d2} AS d2 FROM search_listing WHERE {' AND '.join(where)} "
-           f"ORDER BY {order} LIMIT %s")
+    sql = ("SELECT l.id, l.product_public_id, l.store_public_id, l.title, l.store_name, l.kind, "  # noqa: S608
+           "l.booking_mode, l.price_fen, l.lat, l.lng, l.time_zone, l.opening_hours, l.rating_bayes, "
+           "l.rating_count, l.sales_recent, l.product_pk, l.store_pk, c.d2 FROM "
+           f"(SELECT id, {select_d2} AS d2 FROM search_listing WHERE {' AND '.join(where)} "
+           f"ORDER BY {order} LIMIT %s) c JOIN search_listing l ON l.id = c.id ORDER BY c.d2, l.id")
     with connection.cursor() as cur:
         cur.execute(sql, d2_params + params + [fetch])
         rows = cur.fetchall()
