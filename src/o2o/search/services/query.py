@@ -31,26 +31,26 @@ class SearchResult:
     relaxed: bool = False
 
 
-def _matches(match: matching.Match, doc_type: str, *, any_term: bool, limit: int) -> list[tuple[int, float]]:
-    """(document id, raw relevance >= 0) of matching documents, best first."""
+def _matches(match: matching.Match, *, any_term: bool, limit: int) -> list[tuple[int, float]]:
+    """(document id, raw relevance >= 0) of matching documents of any type, best first.
+    The full-text table is ranked on its own (no join): joining first would make the
+    database sort every match of a common word."""
     expr = match.expression(any_term=any_term)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute(
                 "SELECT d.id, ts_rank(d.tsv, q) FROM search_searchdocument d, CAST(%s AS tsquery) q "
-                "WHERE d.tsv @@ q AND d.doc_type = %s ORDER BY 2 DESC, d.id LIMIT %s",
-                [expr, doc_type, limit])
+                "WHERE d.tsv @@ q ORDER BY 2 DESC, d.id LIMIT %s", [expr, limit])
         else:
             cur.execute(
-                "SELECT d.id, -bm25(search_fts, 1.0, 2.0) FROM search_fts "
-                "JOIN search_searchdocument d ON d.id = search_fts.rowid "
-                "WHERE search_fts MATCH %s AND d.doc_type = %s ORDER BY 2 DESC, d.id LIMIT %s",
-                [expr, doc_type, limit])
+                "SELECT rowid, -bm25(search_fts, 1.0, 2.0) AS rel FROM search_fts "
+                "WHERE search_fts MATCH %s ORDER BY rel DESC, rowid LIMIT %s", [expr, limit])
         return [(pk, max(0.0, float(rel or 0.0))) for pk, rel in cur.fetchall()]
 
 
-def matching_ids(match: matching.Match, doc_type: str = DocType.PRODUCT, *, limit: int = 50_000) -> list[int]:
-    return [pk for pk, _ in _matches(match, doc_type, any_term=False, limit=limit)]
+def matching_ids(match: matching.Match, *, limit: int = 50_000) -> list[int]:
+    """Ids of the documents (products and merchants) matching every term."""
+    return [pk for pk, _ in _matches(match, any_term=False, limit=limit)]
 
 
 def _product_item(doc: SearchDocument, explain: dict | None, distance: float | None,
@@ -80,14 +80,17 @@ def search(q: str = "", *, filters: Filters | None = None, lat: float | None = N
     match = matching.build(q or "")
     relaxed = False
     if match:
-        rows = _matches(match, DocType.PRODUCT, any_term=False, limit=CANDIDATES)
+        rows = _matches(match, any_term=False, limit=CANDIDATES)
         if not rows and len(match.terms) > 1:
-            rows, relaxed = _matches(match, DocType.PRODUCT, any_term=True, limit=CANDIDATES), True
+            rows, relaxed = _matches(match, any_term=True, limit=CANDIDATES), True
         relevance = dict(rows)
-        docs = list(SearchDocument.objects.filter(pk__in=relevance))
+        everything = list(SearchDocument.objects.filter(pk__in=relevance).defer("tokens"))
+        docs = [d for d in everything if d.doc_type == DocType.PRODUCT]
+        merchant_docs = sorted((d for d in everything if d.doc_type == DocType.MERCHANT),
+                               key=lambda d: (-relevance[d.pk], d.pk))[:5]
     else:  # no words: browse by popularity
-        relevance = {}
-        docs = list(SearchDocument.objects.filter(doc_type=DocType.PRODUCT)
+        relevance, merchant_docs = {}, []
+        docs = list(SearchDocument.objects.filter(doc_type=DocType.PRODUCT).defer("tokens")
                     .order_by("-sales_recent", "-rating_bayes", "id")[:CANDIDATES])
     docs = [d for d in docs if filters.price_ok(d.min_price_fen)]
 
@@ -141,13 +144,8 @@ def search(q: str = "", *, filters: Filters | None = None, lat: float | None = N
     results = [_product_item(d, parts if explain else None, dist, store, total)
                for _, _, d, parts, dist, store, total in page]
 
-    merchants: list[dict] = []
-    if match and offset == 0:
-        for pk, _ in _matches(match, DocType.MERCHANT, any_term=relaxed, limit=5):
-            doc = SearchDocument.objects.filter(pk=pk).first()
-            if doc:
-                merchants.append({"id": doc.public_id, "type": "merchant", "name": doc.title,
-                                  "business_type": doc.subtitle, "rating_count": doc.rating_count,
-                                  "rating_bayesian": round(doc.rating_bayes, 3)})
+    merchants = [{"id": doc.public_id, "type": "merchant", "name": doc.title, "business_type": doc.subtitle,
+                  "rating_count": doc.rating_count, "rating_bayesian": round(doc.rating_bayes, 3)}
+                 for doc in (merchant_docs if offset == 0 else [])]
     return SearchResult(results=results, merchants=merchants, facets=facets, total=len(scored),
                         corrections=match.corrections, relaxed=relaxed)
