@@ -50,3 +50,17 @@ def test_demo_catalog_is_browsable_through_the_public_api(anon):
     assert {"重庆火锅双人套餐", "洗剪吹十次卡", "英德红茶 250g"} <= titles
     merchants = anon.get("/merchants").json()["results"]
     assert {m["name"] for m in merchants} == {m["name"] for m in data.MERCHANTS}
+
+
+def test_demo_answers_search_and_nearby_around_nanshan(anon):
+    loader.load(tokens=False)
+    r = anon.get("/search", {"q": "火锅"})
+    assert r.status_code == 200, r.content
+    titles = [p["title"] for p in r.json()["results"]]
+    assert "重庆火锅双人套餐" in titles
+    # Around Coastal City (海岸城): the hotpot set meals are close, the salon is farther.
+    r = anon.get("/nearby", {"lat": "22.5176", "lng": "113.9361", "radius_m": 3000, "q": "套餐"})
+    assert r.status_code == 200, r.content
+    results = r.json()["results"]
+    assert results and "套餐" in results[0]["title"]
+    assert all(x["distance_m"] <= 3000 for x in results)

@@ -12,7 +12,7 @@ from o2o.accounts import services as accounts
 from o2o.accounts.models import ApiToken, Role, User
 from o2o.catalog import services as catalog
 from o2o.catalog.models import Category, Product
-from o2o.core import clock
+from o2o.core import clock, events
 from o2o.demo import data
 from o2o.inventory import services as inventory
 from o2o.inventory.models import Schedule, StockLocation
@@ -181,6 +181,10 @@ def load(*, tokens: bool = True) -> Summary:
     if tokens:
         summary.logins = [(role, name, _fresh_token(User.objects.get(username=name)))
                           for role, name, _ in summary.logins]
+    # Hand the new events to their subscribers now (search index, ledger), so the demo
+    # answers searches at once, before the worker's first relay.
+    while events.relay():
+        pass
     summary.products = Product.objects.filter(merchant__in=summary.merchants).count()
     summary.stores = Store.objects.filter(merchant__in=summary.merchants).count()
     return summary
