@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "o2o.shipping",
     "o2o.search",
     "o2o.reviews",
+    "o2o.web",
 ]
 
 MIDDLEWARE = [
@@ -156,7 +157,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOCALE_PATHS = [BASE_DIR / "locale"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _env_bool("O2O_SECURE_COOKIES")

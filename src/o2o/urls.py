@@ -16,4 +16,6 @@ urlpatterns = [
     path("healthz", health),
     path("payments/wechatpay/notify", wechatpay_notify, name="wechatpay-notify"),
     path("sandbox/wechatpay/", include("o2o.sandbox.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("o2o.web.urls")),
 ]
