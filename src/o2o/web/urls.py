@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from django.urls import path
-from django.views.generic import TemplateView
+from django.urls import include, path
 
 from o2o.web.views_auth import LoginView, LogoutView
 
 app_name = "web"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="web/home.html"), name="home"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
+    path("console/", include("o2o.web.console.urls")),
+    path("counter/", include("o2o.web.counter.urls")),
+    path("ops/", include("o2o.web.ops.urls")),
+    path("", include("o2o.web.storefront.urls")),
 ]
