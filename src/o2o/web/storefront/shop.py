@@ -1,0 +1,172 @@
+"""Cart, checkout and payment pages: the same orders and payments services as the API."""
+
+from __future__ import annotations
+
+import uuid
+from collections import OrderedDict
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from o2o.catalog.models import ProductKind
+from o2o.core.errors import DomainError, ValidationFailed
+from o2o.core.idempotency import run_once
+from o2o.merchants.models import Store
+from o2o.orders import services as orders
+from o2o.orders.services.checkout import ADDRESS_FIELDS, MAX_QUANTITY
+from o2o.payments import services as payments
+from o2o.shipping import fees
+from o2o.web.storefront.account import own_order
+from o2o.web.storefront.common import login_url, refuse
+
+
+def _quantity(raw) -> int:
+    try:
+        n = int(str(raw).strip())
+    except (TypeError, ValueError):
+        n = 0
+    if not 1 <= n <= MAX_QUANTITY:
+        raise ValidationFailed(_("Quantity must be a whole number from 1 to %(max)s.") % {"max": MAX_QUANTITY},
+                               "invalid_quantity")
+    return n
+
+
+@require_POST
+def cart_add(request: HttpRequest) -> HttpResponse:
+    back = request.POST.get("back") or reverse("web:home")
+    if not back.startswith("/") or back.startswith("//"):
+        back = reverse("web:home")
+    if not request.user.is_authenticated:
+        return redirect(login_url(back))
+    try:
+        qty = _quantity(request.POST.get("quantity", "1"))
+        orders.add_line(request.user, request.POST.get("sku", ""), qty, request.POST.get("slot") or None)
+    except DomainError as exc:
+        return refuse(request, exc, back)
+    messages.success(request, _("Added to your cart."))
+    return redirect("web:cart")
+
+
+def _groups(lines) -> list[dict]:
+    """Cart lines grouped by merchant, each group with its subtotal."""
+    groups: OrderedDict[int, dict] = OrderedDict()
+    for ln in lines:
+        m = ln.sku.product.merchant
+        g = groups.setdefault(m.pk, {"merchant": m, "lines": [], "subtotal_fen": 0, "goods_fen": 0,
+                                     "goods_grams": 0, "has_goods": False})
+        total = ln.sku.price_fen * ln.quantity
+        g["lines"].append({"line": ln, "total_fen": total})
+        g["subtotal_fen"] += total
+        if ln.sku.product.kind == ProductKind.GOODS:
+            g["has_goods"] = True
+            g["goods_fen"] += total
+            g["goods_grams"] += (ln.sku.product.weight_grams or 0) * ln.quantity
+    return list(groups.values())
+
+
+@login_required
+def cart(request: HttpRequest) -> HttpResponse:
+    groups = _groups(orders.cart_lines(request.user))
+    return render(request, "web/storefront/cart.html", {
+        "groups": groups, "total_fen": sum(g["subtotal_fen"] for g in groups), "max_quantity": MAX_QUANTITY,
+    })
+
+
+@login_required
+@require_POST
+def cart_line(request: HttpRequest, line_id: str) -> HttpResponse:
+    try:
+        if request.POST.get("action") == "remove":
+            orders.remove_line(request.user, line_id)
+        else:
+            orders.update_line(request.user, line_id, quantity=_quantity(request.POST.get("quantity")))
+    except DomainError as exc:
+        return refuse(request, exc, reverse("web:cart"))
+    return redirect("web:cart")
+
+
+def _with_fees(groups: list[dict]) -> int:
+    """Adds each merchant's shipping fee (their rule, as checkout will charge it) and total."""
+    rules = fees.rules_for(g["merchant"].pk for g in groups if g["has_goods"])
+    grand = 0
+    for g in groups:
+        g["shipping_fen"] = (fees.compute(rules.get(g["merchant"].pk), g["goods_fen"], g["goods_grams"])
+                             if g["has_goods"] else 0)
+        g["total_fen"] = g["subtotal_fen"] + g["shipping_fen"]
+        grand += g["total_fen"]
+    return grand
+
+
+@login_required
+def checkout(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    address = {k: (request.POST.get(k) or "").strip() for k in ADDRESS_FIELDS}
+    delivery = "pickup" if request.POST.get("delivery") == "pickup" else "ship"
+    if request.method == "POST":
+        # The payload depends on the form only, so a second submit of the same form (same
+        # form_key) replays the first answer even though the cart is empty by then.
+        key = (request.POST.get("form_key") or "")[:128]
+        data = {"delivery": delivery, "address": address if delivery == "ship" else None,
+                "pickup_store": (request.POST.get("pickup_store") or None) if delivery == "pickup" else None}
+
+        def work():
+            placed = orders.checkout(user, shipping_address=data["address"], note="",
+                                     pickup_store=data["pickup_store"])
+            return 201, {"group": placed[0].checkout_group, "orders": [o.public_id for o in placed]}
+
+        try:
+            _status, body = run_once("orders.checkout", user.pk, key or None, data, work)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            if len(body["orders"]) == 1:
+                return redirect("web:pay", order_id=body["orders"][0])
+            messages.success(request, _("Your orders are placed. Pay each of them below."))
+            return HttpResponseRedirect(f"{reverse('web:orders')}?{urlencode({'group': body['group']})}")
+    groups = _groups(orders.cart_lines(user))
+    if not groups:
+        messages.info(request, _("Your cart is empty."))
+        return redirect("web:cart")
+    has_goods = any(g["has_goods"] for g in groups)
+    pickup_stores = list(Store.objects.filter(merchant_id__in=[g["merchant"].pk for g in groups if g["has_goods"]],
+                                              is_active=True).select_related("merchant").order_by("id"))
+    grand = _with_fees(groups)
+    return render(request, "web/storefront/checkout.html", {
+        "groups": groups, "total_fen": grand, "has_goods": has_goods, "pickup_stores": pickup_stores,
+        "address": address, "delivery": delivery, "form_key": uuid.uuid4().hex,
+    })
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "127.0.0.1"
+
+
+@login_required
+def pay(request: HttpRequest, order_id: str) -> HttpResponse:
+    """GET: what is paid and how; POST: start the payment and go to the cashier (the
+    sandbox stands in for the wallet), which leads back to the order page."""
+    order = own_order(request.user, order_id)
+    if request.method != "POST":
+        return render(request, "web/storefront/pay.html", {"order": order})
+    channel = request.POST.get("channel", "h5")
+    if channel not in ("h5", "native"):
+        channel = "h5"
+    back = reverse("web:order", kwargs={"order_id": order.public_id})
+    try:
+        view = payments.start_payment(request.user, order.public_id, channel, client_ip=_client_ip(request))
+    except DomainError as exc:
+        return refuse(request, exc, back)
+    if not view.cashier_url:
+        messages.error(request, _("The payment service is not available. Please try again later."))
+        return redirect(back)
+    joiner = "&" if "?" in view.cashier_url else "?"
+    return HttpResponseRedirect(view.cashier_url + joiner
+                                + urlencode({"redirect_url": request.build_absolute_uri(back)}))
+
+
