@@ -1,0 +1,209 @@
+"""Merchant console, part one: today's dashboard, products and SKUs with stock,
+services with schedules, slots and closures. Writes go through the services, as in
+the API; owners may change things, staff read (and see their own stores only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, F, Prefetch, Q, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from o2o.catalog import services as catalog
+from o2o.catalog.models import Product, ProductKind, Sku
+from o2o.core import clock
+from o2o.core.errors import DomainError, NotFound
+from o2o.core.ids import looks_like_id
+from o2o.inventory import services as inventory
+from o2o.inventory.models import Closure, Schedule, Slot, StockLevel, StockLocation
+from o2o.orders.models import Order
+from o2o.vouchers.models import Redemption
+from o2o.web.console.access import merchant_page
+from o2o.web.console.common import (
+    day_bounds,
+    done,
+    fail,
+    int_or_none,
+    my_stores,
+    parse_day,
+    today,
+    yuan_to_fen,
+)
+
+
+@merchant_page
+def dashboard(request: HttpRequest) -> HttpResponse:
+    day = today(request)
+    start, end = day_bounds(request, day)
+    stores = my_stores(request)
+    paid = Order.objects.filter(merchant=request.merchant, paid_at__gte=start, paid_at__lt=end)
+    figures = paid.aggregate(n=Count("id"), revenue=Sum("paid_amount_fen"))
+    redeemed = Redemption.objects.filter(merchant=request.merchant, store__in=stores, local_date=day,
+                                         reversed_at__isnull=True).aggregate(n=Count("id"), uses=Sum("uses"))
+    now = clock.now()
+    upcoming = (Slot.objects.select_related("product", "store")
+                .filter(store__in=stores, starts_at__gte=now, starts_at__lt=now + dt.timedelta(days=2))
+                .order_by("starts_at")[:12])
+    return render(request, "web/console/dashboard.html", {
+        "day": day, "orders_today": figures["n"] or 0, "revenue_today": figures["revenue"] or 0,
+        "redemptions_today": redeemed["n"] or 0, "uses_today": redeemed["uses"] or 0,
+        "upcoming": upcoming, "to_ship": Order.objects.filter(
+            merchant=request.merchant, kind="goods", status="paid", pickup_store__isnull=True).count(),
+    })
+
+
+# --- products, SKUs and stock ------------------------------------------------------------
+
+def _products(request: HttpRequest):
+    levels = StockLevel.objects.select_related("location")
+    skus = Sku.objects.order_by("position", "pk").prefetch_related(Prefetch("stock_levels", queryset=levels))
+    return (Product.objects.filter(merchant=request.merchant).order_by("kind", "title")
+            .prefetch_related(Prefetch("skus", queryset=skus)))
+
+
+def _product(request: HttpRequest, product_id: str) -> Product:
+    product = None
+    if looks_like_id(product_id, "prd"):
+        product = _products(request).filter(public_id=product_id).first()
+    if product is None:
+        raise NotFound("No such product", "product_not_found")
+    return product
+
+
+@merchant_page
+def products(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/console/products.html", {"products": _products(request)})
+
+
+@merchant_page
+def product(request: HttpRequest, product_id: str) -> HttpResponse:
+    item = _product(request, product_id)
+    locations = StockLocation.objects.filter(merchant=request.merchant, is_active=True).order_by("priority", "pk")
+    rows = []
+    for sku in item.skus.all():
+        by_location = {lv.location_id: lv for lv in sku.stock_levels.all()}
+        rows.append({"sku": sku, "price": f"{sku.price_fen // 100}.{sku.price_fen % 100:02d}", "levels": [(loc, by_location.get(loc.pk)) for loc in locations]})
+    return render(request, "web/console/product.html", {"product": item, "rows": rows,
+                                                         "goods": item.kind == ProductKind.GOODS})
+
+
+@merchant_page(owner_only=True)
+@require_POST
+def product_publish(request: HttpRequest, product_id: str) -> HttpResponse:
+    item = _product(request, product_id)
+    try:
+        if request.POST.get("publish") == "1":
+            catalog.publish(request.merchant, item.public_id)
+            done(request, _("Published."))
+        else:
+            catalog.unpublish(request.merchant, item.public_id)
+            done(request, _("Unpublished."))
+    except DomainError as exc:
+        fail(request, exc)
+    return redirect("web:console_product", item.public_id)
+
+
+@merchant_page(owner_only=True)
+@require_POST
+def sku_price(request: HttpRequest, product_id: str, sku_id: str) -> HttpResponse:
+    item = _product(request, product_id)
+    fen = yuan_to_fen(request.POST.get("price"))
+    if fen is None:
+        fail(request, DomainError(_("enter a price in yuan, e.g. 12.50")))
+    else:
+        try:
+            catalog.update_sku(request.merchant, item.public_id, sku_id, {"price_fen": fen})
+            done(request, _("Price saved."))
+        except DomainError as exc:
+            fail(request, exc)
+    return redirect("web:console_product", item.public_id)
+
+
+@merchant_page(owner_only=True)
+@require_POST
+def sku_stock(request: HttpRequest, product_id: str, sku_id: str) -> HttpResponse:
+    item = _product(request, product_id)
+    on_hand = int_or_none(request.POST.get("on_hand"))
+    if on_hand is None:
+        fail(request, DomainError(_("enter a whole number of units")))
+    else:
+        try:
+            inventory.set_stock(request.merchant, sku_id, request.POST.get("location", ""), on_hand)
+            done(request, _("Stock saved."))
+        except DomainError as exc:
+            fail(request, exc)
+    return redirect("web:console_product", item.public_id)
+
+
+# --- services: schedules, slots, closures ------------------------------------------------
+
+def _service(request: HttpRequest, product_id: str) -> Product:
+    item = _product(request, product_id)
+    if item.kind != ProductKind.SERVICE:
+        raise NotFound("No such service", "product_not_found")
+    return item
+
+
+@merchant_page
+def services(request: HttpRequest) -> HttpResponse:
+    stores = my_stores(request)
+    items = (Product.objects.filter(merchant=request.merchant, kind=ProductKind.SERVICE).order_by("title")
+             .prefetch_related(Prefetch("schedules", queryset=Schedule.objects.select_related("store")
+                                        .filter(store__in=stores))))
+    closures = (Closure.objects.select_related("store", "product")
+                .filter(store__in=stores, date__gte=today(request)).order_by("date"))
+    return render(request, "web/console/services.html", {"services": items, "closures": closures,
+                                                          "stores": stores})
+
+
+@merchant_page
+def slots(request: HttpRequest, product_id: str) -> HttpResponse:
+    item = _service(request, product_id)
+    day = parse_day(request.GET.get("day"), today(request))
+    start, end = day_bounds(request, day)
+    rows = (Slot.objects.select_related("store")
+            .filter(product=item, store__in=my_stores(request), starts_at__gte=start, starts_at__lt=end)
+            .annotate(left=F("capacity") - F("booked")).order_by("starts_at", "store__name"))
+    days = [day + dt.timedelta(days=n) for n in range(-1, 6)]
+    return render(request, "web/console/slots.html", {
+        "service": item, "day": day, "slots": rows, "days": days,
+        "totals": rows.aggregate(booked=Sum("booked"), capacity=Sum("capacity"),
+                                 open=Count("id", filter=Q(is_closed=False)))})
+
+
+@merchant_page(owner_only=True)
+@require_POST
+def slot_toggle(request: HttpRequest, product_id: str, slot_id: str) -> HttpResponse:
+    item = _service(request, product_id)
+    try:
+        inventory.set_slot_closed(request.merchant, slot_id, request.POST.get("closed") == "1")
+        done(request, _("Slot updated."))
+    except DomainError as exc:
+        fail(request, exc)
+    return redirect(_slots_url(item, request.POST.get("day")))
+
+
+def _slots_url(item: Product, day: str | None) -> str:
+    url = reverse("web:console_slots", args=[item.public_id])
+    return f"{url}?day={day}" if day else url
+
+
+@merchant_page(owner_only=True)
+@require_POST
+def closure_add(request: HttpRequest) -> HttpResponse:
+    day = parse_day(request.POST.get("date"), dt.date.min)
+    if day == dt.date.min:
+        fail(request, DomainError(_("enter a date")))
+        return redirect("web:console_services")
+    try:
+        _closure, n = inventory.close_date(
+            request.merchant, store_public_id=request.POST.get("store", ""), date=day,
+            product_public_id=request.POST.get("product") or None, reason=request.POST.get("reason", ""))
+        done(request, _("Closed; %(n)s slots closed.") % {"n": n})
+    except DomainError as exc:
+        fail(request, exc)
+    return redirect("web:console_services")

@@ -1,0 +1,176 @@
+"""The redemption screen at the counter: pick the store, look a code up (who and what),
+confirm (redeem once, even on a double tap), undo within the reversal window.
+
+Every step calls vouchers.services, as the API does; htmx swaps the result panel, and
+plain form posts render the whole page."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from o2o.core import clock
+from o2o.core.errors import DomainError
+from o2o.core.idempotency import run_once
+from o2o.inventory.services import store_zone
+from o2o.merchants.access import may_act_at
+from o2o.merchants.models import Store
+from o2o.vouchers import selectors, services
+from o2o.vouchers.models import Redemption
+from o2o.web.console.access import merchant_page
+
+SESSION_KEY = "counter_store"
+
+# Every refusal of lookup/redeem/reverse in plain words for the person at the counter.
+REASONS = {
+    "wrong_store": _("This voucher cannot be used at this store."),
+    "expired": _("This voucher has expired."),
+    "fully_used": _("This voucher has no uses left."),
+    "refunded": _("This voucher was refunded."),
+    "not_yet_valid": _("This voucher cannot be used yet."),
+    "slot_not_today": _("This voucher is booked for another time, not now."),
+    "unknown_code": _("No voucher has this code. Check it and try again."),
+    "invalid_code": _("This is not a voucher code. Check for a typo."),
+    "not_your_voucher": _("No voucher has this code. Check it and try again."),
+    "invalid_uses": _("That number of uses is not possible for this voucher."),
+    "store_not_allowed": _("You may not redeem at this store."),
+    "store_not_found": _("Pick your store first."),
+    "already_reversed": _("This redemption was already undone."),
+    "reversal_window_closed": _("Too late to undo this redemption."),
+    "voucher_closed": _("The voucher was refunded or expired since; it cannot be undone."),
+    "redemption_not_found": _("No such redemption."),
+    "idempotency_key_reused": _("Look the code up again before confirming."),
+}
+
+
+def reason(exc: DomainError) -> str:
+    return str(REASONS.get(exc.code, exc.message))
+
+
+def _stores(request: HttpRequest) -> list[Store]:
+    stores = Store.objects.filter(merchant=request.merchant, is_active=True).order_by("name")
+    return [s for s in stores if may_act_at(request.user, s)]
+
+
+def _current_store(request: HttpRequest) -> Store | None:
+    public_id = request.session.get(SESSION_KEY)
+    if not public_id:
+        return None
+    store = Store.objects.filter(public_id=public_id, merchant=request.merchant, is_active=True).first()
+    if store is None or not may_act_at(request.user, store):
+        return None
+    return store
+
+
+def _recent(request: HttpRequest, store: Store):
+    today = clock.now().astimezone(store_zone(store)).date()
+    return list(selectors.merchant_redemptions(request.user, store_public_id=store.public_id, day=today)
+                .order_by("-created_at")[:20])
+
+
+def _page(request: HttpRequest, store: Store, status: int = 200, **ctx) -> HttpResponse:
+    """The result panel alone for htmx, the whole screen otherwise."""
+    ctx.update(store=store, window=int(services.reversal_window().total_seconds() // 60),
+               recent=_recent(request, store))
+    if request.headers.get("HX-Request"):
+        return render(request, "web/counter/_result.html", ctx, status=status)
+    ctx.update(stores=_stores(request))
+    return render(request, "web/counter/index.html", ctx, status=status)
+
+
+@merchant_page
+def index(request: HttpRequest) -> HttpResponse:
+    stores = _stores(request)
+    store = _current_store(request)
+    if store is None and len(stores) == 1:
+        store = stores[0]
+        request.session[SESSION_KEY] = store.public_id
+    if store is None or request.GET.get("pick"):
+        return render(request, "web/counter/pick.html", {"stores": stores, "current": store})
+    return _page(request, store)
+
+
+@merchant_page
+@require_POST
+def pick(request: HttpRequest) -> HttpResponse:
+    wanted = request.POST.get("store", "")
+    store = next((s for s in _stores(request) if s.public_id == wanted), None)
+    if store is not None:
+        request.session[SESSION_KEY] = store.public_id
+    return redirect("web:counter")
+
+
+def _uses(raw) -> int:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return 0
+
+
+@merchant_page
+@require_POST
+def lookup(request: HttpRequest) -> HttpResponse:
+    store = _current_store(request)
+    if store is None:
+        return redirect("web:counter")
+    code = request.POST.get("code", "").strip()
+    uses = _uses(request.POST.get("uses", "1")) or 1
+    try:
+        voucher, _store = services.lookup(request.user, store.public_id, code, uses)
+    except DomainError as exc:
+        return _page(request, store, refusal=reason(exc), code=code)
+    return _page(request, store, voucher=voucher, code=code, uses=uses,
+                 customer=selectors.customer_name(voucher.customer),
+                 use_choices=range(1, voucher.uses_left + 1), token=secrets.token_urlsafe(16))
+
+
+@merchant_page
+@require_POST
+def redeem(request: HttpRequest) -> HttpResponse:
+    store = _current_store(request)
+    if store is None:
+        return redirect("web:counter")
+    user = request.user
+    data = {"store_id": store.public_id, "code": request.POST.get("code", "").strip(),
+            "uses": _uses(request.POST.get("uses"))}
+
+    def work():
+        redemption = services.redeem(user, data["store_id"], data["code"], data["uses"])
+        return 201, {"redemption": redemption.public_id}
+
+    try:
+        # The hidden token makes a double tap (or a resent form) return the first answer.
+        _status, body = run_once("web.counter.redeem", user.pk, request.POST.get("token") or None, data, work)
+    except DomainError as exc:
+        return _page(request, store, refusal=reason(exc), code=data["code"])
+    redemption = (Redemption.objects.select_related("voucher__customer", "store")
+                  .get(public_id=body["redemption"], merchant=request.merchant))
+    return _page(request, store, redeemed=redemption,
+                 customer=selectors.customer_name(redemption.voucher.customer))
+
+
+@merchant_page
+@require_POST
+def undo(request: HttpRequest, redemption_id: str) -> HttpResponse:
+    store = _current_store(request)
+    if store is None:
+        return redirect("web:counter")
+    try:
+        redemption = services.reverse(request.user, redemption_id)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        return _page(request, store, refusal=reason(exc))
+    return _page(request, store, undone=redemption)
+
+
+@merchant_page
+def recent(request: HttpRequest) -> HttpResponse:
+    store = _current_store(request)
+    if store is None:
+        return redirect("web:counter")
+    return render(request, "web/counter/_recent.html", {"store": store, "recent": _recent(request, store)})
