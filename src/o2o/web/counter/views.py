@@ -68,8 +68,11 @@ def _current_store(request: HttpRequest) -> Store | None:
 
 def _recent(request: HttpRequest, store: Store):
     today = clock.now().astimezone(store_zone(store)).date()
-    return list(selectors.merchant_redemptions(request.user, store_public_id=store.public_id, day=today)
+    rows = list(selectors.merchant_redemptions(request.user, store_public_id=store.public_id, day=today)
                 .order_by("-created_at")[:20])
+    for r in rows:
+        r.who = selectors.customer_name(r.voucher.customer)
+    return rows
 
 
 def _page(request: HttpRequest, store: Store, status: int = 200, **ctx) -> HttpResponse:
