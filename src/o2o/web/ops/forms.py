@@ -6,7 +6,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
-class ReasonForm(forms.Form):
+class OpsForm(forms.Form):
+    """No colon after labels (the pages set labels above their inputs, in both languages)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ReasonForm(OpsForm):
     """Reject or suspend a merchant: the reason is shown to the merchant."""
 
     reason = forms.CharField(label=_("Reason"), max_length=500, required=True, strip=True,
@@ -14,7 +22,7 @@ class ReasonForm(forms.Form):
                              error_messages={"required": _("A reason is required.")})
 
 
-class ArbitrateForm(forms.Form):
+class ArbitrateForm(OpsForm):
     decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect, choices=[
         ("approve", _("Approve: the customer is refunded")),
         ("reject", _("Reject: the request is closed")),
@@ -24,7 +32,7 @@ class ArbitrateForm(forms.Form):
                            error_messages={"required": _("A note is required.")})
 
 
-class NoteForm(forms.Form):
+class NoteForm(OpsForm):
     """Resolve a reconciliation difference or dismiss a held payment."""
 
     note = forms.CharField(label=_("Note"), max_length=300, strip=True,
@@ -32,12 +40,12 @@ class NoteForm(forms.Form):
                            error_messages={"required": _("A note is required.")})
 
 
-class OptionalNoteForm(forms.Form):
+class OptionalNoteForm(OpsForm):
     note = forms.CharField(label=_("Note"), max_length=300, required=False, strip=True,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReconcileForm(forms.Form):
+class ReconcileForm(OpsForm):
     bill_date = forms.DateField(label=_("Business day"), widget=forms.DateInput(attrs={"type": "date"}),
                                 input_formats=["%Y-%m-%d"],
                                 error_messages={"required": _("Choose a day."),

@@ -25,7 +25,7 @@ STATUS_LABELS = {
 }
 EVENT_LABELS = {
     "merchant.applied": _("Applied"), "merchant.updated": _("Profile updated"),
-    "merchant.approved": _("Approved"), "merchant.rejected": _("Rejected"),
+    "merchant.approved": _("Application approved"), "merchant.rejected": _("Application rejected"),
     "merchant.suspended": _("Suspended"), "merchant.reinstated": _("Reinstated"),
     "store.created": _("Store added"), "store.updated": _("Store updated"),
     "store.deactivated": _("Store closed"), "staff.added": _("Staff added"),
