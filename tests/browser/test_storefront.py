@@ -102,11 +102,12 @@ def test_customer_follows_a_parcel_and_confirms_receipt(phone, demo):
     (order,) = orders.place_orders(alice, [orders.Item(sku.public_id, 1)], shipping_address=ADDRESS)
     orders.record_payment(order.public_id, "txn-browser-tea", order.total_fen)
     parcel = shipping.create_parcel(order.merchant, order.public_id, carrier="sandbox")
-    for minutes, status, city in ((1, "in_transit", "广州"), (2, "delivered", "深圳")):
+    for minutes, status, city, text in ((1, "in_transit", "广州", "到达广州转运中心"),
+                                        (2, "delivered", "深圳", "已签收，前台代收")):
         at = (clock.now() + dt.timedelta(minutes=minutes)).isoformat()
         shipping.apply_tracking_event("sandbox", {
             "tracking_number": parcel.tracking_number, "event_id": f"ev-{status}", "status": status,
-            "occurred_at": at, "city": city, "description": status})
+            "occurred_at": at, "city": city, "description": text})
     order.refresh_from_db()
     assert order.status == OrderStatus.DELIVERED
     login(phone, "alice", DEMO_PASSWORD)
@@ -114,6 +115,7 @@ def test_customer_follows_a_parcel_and_confirms_receipt(phone, demo):
     timeline = phone.locator("#timeline").inner_text()
     assert "已支付" in timeline and "已发货" in timeline
     assert parcel.tracking_number in phone.locator("main").inner_text()
+    assert "到达广州转运中心" in phone.locator("main").inner_text()
     shot(phone, "storefront-order-timeline")
     phone.get_by_role("button", name="确认收货").click()
     phone.wait_for_selector("#status-badge:has-text('已完成')")

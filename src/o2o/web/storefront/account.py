@@ -77,6 +77,8 @@ def order_detail(request: HttpRequest, order_id: str) -> HttpResponse:
     for p in parcels:
         p.label = PARCEL_STATUS.get(p.status, p.status)
         p.event_list = sorted(p.events.all(), key=lambda e: e.occurred_at, reverse=True)
+        for e in p.event_list:
+            e.label = PARCEL_STATUS.get(e.status, e.status)
     reviewed = set(Review.objects.filter(order=order).values_list("order_line_id", flat=True))
     can_review = order.kind == OrderKind.GOODS and order.status == OrderStatus.COMPLETED
     return render(request, "web/storefront/order.html", {
