@@ -9,7 +9,7 @@ import pytest
 from o2o.merchants import services as merchants
 from o2o.payments.providers import use_gateway
 from tests import factories
-from tests.browser.conftest import login
+from tests.browser.conftest import login, shot
 from tests.payments.test_held_payments import _held_by_notification
 from tests.shipping.helpers import gateway  # noqa: F401
 from tests.web.test_ops import _disputed, _run_with_difference
@@ -94,3 +94,7 @@ def test_operator_pages(desk, gateway):  # noqa: F811
     # The radio choices of the decision are labelled and keyboard operable.
     desk.get_by_label("同意：退款给顾客").check()
     assert desk.get_by_label("同意：退款给顾客").is_checked()
+    desk.evaluate("window.scrollTo(0, 0)")
+    shot(desk, "ops-dispute")
+    desk.goto(f"/ops/reconciliation/{diff.run.public_id}/")
+    shot(desk, "ops-reconciliation")

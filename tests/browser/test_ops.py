@@ -62,4 +62,5 @@ def test_ledger_status_is_all_green_on_the_demo(desk):
     desk.wait_for_load_state()
     assert desk.locator(".ops-check.ops-pass").count() == 6
     assert "¥" in desk.locator(".ops-dl").inner_text()
+    desk.evaluate("window.scrollTo(0, 0)")
     shot(desk, "ops-ledger")

@@ -23,7 +23,7 @@ class ReasonForm(OpsForm):
 
 
 class ArbitrateForm(OpsForm):
-    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect, choices=[
+    decision = forms.ChoiceField(label=_("Outcome"), widget=forms.RadioSelect, choices=[
         ("approve", _("Approve: the customer is refunded")),
         ("reject", _("Reject: the request is closed")),
     ], error_messages={"required": _("Choose approve or reject.")})
