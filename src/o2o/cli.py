@@ -47,7 +47,9 @@ def _serve(argv: list[str]) -> int:
         procs.append(subprocess.Popen([sys.executable, "-m", "o2o.cli", "worker"]))  # noqa: S603
     base = f"http://{args.host}:{args.port}"
     print(
-        f"\no2o is running:\n  API docs      {base}/api/docs\n  OpenAPI       {base}/api/openapi.json\n"
+        f"\no2o is running:\n  Storefront    {base}/\n  Console       {base}/console/\n"
+        f"  Counter       {base}/counter/\n  Operators     {base}/ops/\n"
+        f"  API docs      {base}/api/docs\n  OpenAPI       {base}/api/openapi.json\n"
         f"  Admin         {base}/admin/\n  Health        {base}/healthz\n"
         + ("  Worker        running (tasks and periodic jobs)\n" if args.with_worker else "")
         + "Press Ctrl+C to stop.\n",

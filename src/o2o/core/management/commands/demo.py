@@ -28,5 +28,9 @@ class Command(BaseCommand):
             if token:
                 line += f"  Bearer {token}"
             out(line)
-        out(f"\nOpen:\n  API docs  {base_url}/api/docs\n  Admin     {base_url}/admin/  "
-            f"(operator / {data.DEMO_PASSWORD})\n  Catalog   {base_url}/api/v1/products\n")
+        out(f"\nOpen:\n  Storefront  {base_url}/            (alice)\n"
+            f"  Console     {base_url}/console/    (salon_owner, shop_owner, hotpot_owner)\n"
+            f"  Counter     {base_url}/counter/    (salon_staff, hotpot_staff_hitech, ...)\n"
+            f"  Operators   {base_url}/ops/        (operator)\n"
+            f"  API docs    {base_url}/api/docs\n  Admin       {base_url}/admin/  "
+            f"(operator / {data.DEMO_PASSWORD})\n")
