@@ -130,6 +130,10 @@ def _product(merchant: Merchant, spec: dict, stores: dict[str, Store],
         if spec["kind"] == "GOODS" and warehouse is not None:
             for sku in product.skus.all():
                 inventory.set_stock(merchant, sku.public_id, warehouse.public_id, spec.get("stock", 100))
+                # A few on the shelf of each store, for pick-up in store.
+                for shelf in StockLocation.objects.filter(merchant=merchant, kind="store"):
+                    inventory.set_stock(merchant, sku.public_id, shelf.public_id,
+                                        min(spec.get("stock", 100), 20))
         if spec.get("quota"):
             inventory.set_quota(merchant, product.public_id, spec["quota"])
     if spec.get("schedule"):
@@ -154,6 +158,10 @@ def _warehouse(merchant: Merchant, spec: dict, stores: dict[str, Store]) -> Stoc
     location = StockLocation.objects.filter(merchant=merchant, name="中心仓 Main warehouse").first()
     if location is None:
         location = inventory.create_location(merchant, name="中心仓 Main warehouse")
+    for store in stores.values():
+        if not StockLocation.objects.filter(merchant=merchant, store=store).exists():
+            inventory.create_location(merchant, name=f"{store.name} 货架", kind="store",
+                                      store_public_id=store.public_id)
     return location
 
 
