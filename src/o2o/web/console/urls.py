@@ -12,6 +12,7 @@ urlpatterns: list = [
     path("products/<str:product_id>/skus/<str:sku_id>/price/", views.sku_price, name="console_sku_price"),
     path("products/<str:product_id>/skus/<str:sku_id>/stock/", views.sku_stock, name="console_sku_stock"),
     path("services/", views.services, name="console_services"),
+    path("services/schedules/", views.schedule_add, name="console_schedule_add"),
     path("services/closures/", views.closure_add, name="console_closure_add"),
     path("services/<str:product_id>/slots/", views.slots, name="console_slots"),
     path("services/<str:product_id>/slots/<str:slot_id>/", views.slot_toggle, name="console_slot_toggle"),

@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from o2o.catalog import services as catalog
-from o2o.catalog.models import Product, ProductKind, Sku
+from o2o.catalog.models import BookingMode, Product, ProductKind, Sku
 from o2o.core import clock
 from o2o.core.errors import DomainError, NotFound
 from o2o.core.ids import looks_like_id
 from o2o.inventory import services as inventory
 from o2o.inventory.models import Closure, Schedule, Slot, StockLevel, StockLocation
+from o2o.merchants.models import Store
 from o2o.orders.models import Order
 from o2o.vouchers.models import Redemption
 from o2o.web.console.access import merchant_page
@@ -33,6 +34,7 @@ from o2o.web.console.common import (
     today,
     yuan_to_fen,
 )
+from o2o.web.console.forms import ScheduleForm
 
 
 @merchant_page
@@ -148,16 +150,56 @@ def _service(request: HttpRequest, product_id: str) -> Product:
     return item
 
 
-@merchant_page
-def services(request: HttpRequest) -> HttpResponse:
+def _schedule_form(request: HttpRequest, data=None) -> ScheduleForm:
+    """Slot services of this merchant, and the stores where at least one of them is usable
+    (create_schedule checks the pair itself)."""
+    products = list(Product.objects.filter(merchant=request.merchant, kind=ProductKind.SERVICE,
+                                           booking_mode=BookingMode.SLOT)
+                    .order_by("title").prefetch_related("stores"))
+    # In memory rather than store_serves() per pair: one query instead of products x stores.
+    served = {s.pk for p in products for s in p.stores.all()}
+    stores = [s for s in Store.objects.filter(merchant=request.merchant, is_active=True).order_by("name")
+              if s.pk in served or any(p.all_stores for p in products)]
+    return ScheduleForm(data, products=products, stores=stores, initial={"valid_from": today(request)})
+
+
+def _services_page(request: HttpRequest, form: ScheduleForm | None = None) -> HttpResponse:
     stores = my_stores(request)
     items = (Product.objects.filter(merchant=request.merchant, kind=ProductKind.SERVICE).order_by("title")
              .prefetch_related(Prefetch("schedules", queryset=Schedule.objects.select_related("store")
                                         .filter(store__in=stores))))
     closures = (Closure.objects.select_related("store", "product")
                 .filter(store__in=stores, date__gte=today(request)).order_by("date"))
+    if form is None and request.is_owner:
+        form = _schedule_form(request)
     return render(request, "web/console/services.html", {"services": items, "closures": closures,
-                                                          "stores": stores})
+                                                          "stores": stores, "schedule_form": form})
+
+
+@merchant_page
+def services(request: HttpRequest) -> HttpResponse:
+    return _services_page(request)
+
+
+@merchant_page(owner_only=True)
+@require_POST
+def schedule_add(request: HttpRequest) -> HttpResponse:
+    form = _schedule_form(request, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            schedule = inventory.create_schedule(
+                request.merchant, product_public_id=data["product"], store_public_id=data["store"],
+                weekdays=data["weekdays"], start_time=data["start_time"], end_time=data["end_time"],
+                slot_minutes=data["slot_minutes"], capacity=data["capacity"],
+                valid_from=data["valid_from"], valid_until=data["valid_until"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            n = inventory.generate_slots(schedule, days_ahead=14)
+            done(request, _("Schedule created; %(n)s slots added for the next two weeks.") % {"n": n})
+            return redirect("web:console_services")
+    return _services_page(request, form)
 
 
 @merchant_page
