@@ -103,9 +103,7 @@ def create_product(request, body: ProductIn):
 
 @router.get("/merchant/products/{product_id}", response={200: MerchantProductDetail, **ERRORS})
 def my_product(request, product_id: str):
-    merchant = merchant_of(request.auth)
-    services.merchant_product(merchant, product_id)  # 404 for malformed and foreign ids
-    return _owner_view(merchant, product_id)
+    return _owner_view(merchant_of(request.auth), product_id)  # 404 for malformed and foreign ids
 
 
 @router.patch("/merchant/products/{product_id}", response={200: MerchantProductDetail, **ERRORS})

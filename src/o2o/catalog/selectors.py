@@ -9,6 +9,7 @@ from o2o.core import clock
 from o2o.core.errors import NotFound, ValidationFailed
 from o2o.core.ids import looks_like_id
 from o2o.merchants.models import Merchant, MerchantStatus, Store
+from o2o.merchants.selectors import public_merchant  # also used as catalog.public_merchant
 
 
 def public_products() -> QuerySet[Product]:
@@ -37,16 +38,6 @@ def get_public_product(public_id: str) -> Product:
     if product is None:
         raise NotFound("no such product", "product_not_found")
     return product
-
-
-def public_merchant(public_id: str) -> Merchant:
-    """An active merchant, or 404 (pending, rejected and suspended merchants are not shown)."""
-    if not looks_like_id(public_id, "mer"):
-        raise NotFound("no such merchant", "merchant_not_found")
-    merchant = Merchant.objects.filter(public_id=public_id, status=MerchantStatus.ACTIVE).first()
-    if merchant is None:
-        raise NotFound("no such merchant", "merchant_not_found")
-    return merchant
 
 
 def usable_stores(product: Product) -> QuerySet[Store]:

@@ -50,10 +50,13 @@ def _product_sku(product: Product, sku_id: str, *, lock: bool = False) -> Sku:
 def _merchant_stores(merchant: Merchant, store_ids: Any) -> list[Store]:
     if not isinstance(store_ids, list | tuple) or len(store_ids) > 500:
         raise ValidationFailed("store_ids must be a list of store ids", "invalid_store_ids")
-    stores = []
-    for sid in dict.fromkeys(store_ids):  # de-duplicated, order kept
-        stores.append(_by_public_id(Store.objects.filter(merchant=merchant), sid, "store"))
-    return stores
+    wanted = list(dict.fromkeys(store_ids))  # de-duplicated, order kept
+    if not all(looks_like_id(sid, "sto") for sid in wanted):
+        raise NotFound("no such store", "store_not_found")
+    found = {s.public_id: s for s in Store.objects.filter(merchant=merchant, public_id__in=wanted)}
+    if len(found) != len(wanted):
+        raise NotFound("no such store", "store_not_found")
+    return [found[sid] for sid in wanted]
 
 
 # --------------------------------------------------------------------------- categories

@@ -31,22 +31,26 @@ def merchant_of(user: User | None, *, owner_only: bool = False) -> Merchant:
     return member.merchant
 
 
-def stores_of(user: User) -> list[Store] | None:
-    """Stores a staff member is bound to, or None when they may act at every store."""
-    member = membership(user)
-    if member is None:
-        raise PermissionDenied("This needs a merchant account", "merchant_role_required")
+def _bound_stores(member: StaffMember) -> list[Store] | None:
     if member.role == StaffRole.OWNER:
         return None
     bound = list(member.stores.all())
     return bound or None
 
 
+def stores_of(user: User) -> list[Store] | None:
+    """Stores a staff member is bound to, or None when they may act at every store."""
+    member = membership(user)
+    if member is None:
+        raise PermissionDenied("This needs a merchant account", "merchant_role_required")
+    return _bound_stores(member)
+
+
 def may_act_at(user: User, store: Store) -> bool:
     member = membership(user)
     if member is None or member.merchant_id != store.merchant_id:
         return False
-    allowed = stores_of(user)
+    allowed = _bound_stores(member)
     return allowed is None or store.pk in {s.pk for s in allowed}
 
 
