@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -52,7 +53,8 @@ def merchant_list(request: HttpRequest) -> HttpResponse:
     if status not in STATUS_LABELS:
         status = MerchantStatus.PENDING
     rows = (selectors.operator_merchants(status).prefetch_related("stores").order_by("created_at", "id")[:200])
-    tabs = [(key, label, Merchant.objects.filter(status=key).count()) for key, label in STATUS_LABELS.items()]
+    counts = dict(Merchant.objects.values_list("status").annotate(n=Count("id")).order_by())
+    tabs = [(key, label, counts.get(key, 0)) for key, label in STATUS_LABELS.items()]
     return render(request, "web/ops/merchants.html", {"section": "merchants",
         "merchants": rows, "status": status, "status_label": STATUS_LABELS[status], "tabs": tabs,
     })
