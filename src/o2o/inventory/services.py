@@ -106,15 +106,20 @@ def _level_for_update(sku: Sku, location: StockLocation) -> StockLevel:
     return level
 
 
+def _goods_sku_and_location(merchant: Merchant, sku_public_id: str,
+                            location_public_id: str) -> tuple[Sku, StockLocation]:
+    sku = merchant_sku(merchant, sku_public_id)
+    if sku.product.kind != ProductKind.GOODS:
+        raise ValidationFailed("only goods have stock", "not_goods")
+    return sku, merchant_location(merchant, location_public_id)
+
+
 def set_stock(merchant: Merchant, sku_public_id: str, location_public_id: str,
               on_hand: int) -> StockLevel:
     """Set the absolute on-hand count (a stock take). Refused below what is reserved."""
     if not isinstance(on_hand, int) or not 0 <= on_hand <= MAX_STOCK:
         raise ValidationFailed(f"on_hand must be 0..{MAX_STOCK}", "invalid_quantity")
-    sku = merchant_sku(merchant, sku_public_id)
-    if sku.product.kind != ProductKind.GOODS:
-        raise ValidationFailed("only goods have stock", "not_goods")
-    location = merchant_location(merchant, location_public_id)
+    sku, location = _goods_sku_and_location(merchant, sku_public_id, location_public_id)
     with transaction.atomic():
         level = _level_for_update(sku, location)
         done = StockLevel.objects.filter(pk=level.pk, reserved__lte=on_hand).update(
@@ -133,10 +138,7 @@ def adjust_stock(merchant: Merchant, sku_public_id: str, location_public_id: str
     """Add (receiving) or remove (damage, loss) units relative to the current count."""
     if not isinstance(delta, int) or delta == 0 or abs(delta) > MAX_STOCK:
         raise ValidationFailed("delta must be a non-zero integer", "invalid_quantity")
-    sku = merchant_sku(merchant, sku_public_id)
-    if sku.product.kind != ProductKind.GOODS:
-        raise ValidationFailed("only goods have stock", "not_goods")
-    location = merchant_location(merchant, location_public_id)
+    sku, location = _goods_sku_and_location(merchant, sku_public_id, location_public_id)
     with transaction.atomic():
         level = _level_for_update(sku, location)
         # The new count must stay >= reserved (hence >= 0) and within bounds.

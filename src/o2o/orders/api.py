@@ -149,12 +149,17 @@ def my_orders(request, filters: Query[OrderFilter]):
     return qs
 
 
-def _own_order(user, order_id: str) -> Order:
-    order = _orders().filter(customer=user, public_id=order_id).first() \
+def _order(order_id: str, **scope) -> Order:
+    """The order with this public id within `scope` (its customer or merchant), or 404."""
+    order = _orders().filter(public_id=order_id, **scope).first() \
         if looks_like_id(order_id, "ord") else None
     if order is None:
         raise NotFound("No such order", "order_not_found")
     return order
+
+
+def _own_order(user, order_id: str) -> Order:
+    return _order(order_id, customer=user)
 
 
 @router.get("/orders/{order_id}", response={200: OrderOut, **ERRORS})
@@ -216,11 +221,7 @@ def merchant_orders(request, filters: Query[MerchantOrderFilter]):
 
 
 def _merchant_order(merchant, order_id: str) -> Order:
-    order = _orders().filter(merchant=merchant, public_id=order_id).first() \
-        if looks_like_id(order_id, "ord") else None
-    if order is None:
-        raise NotFound("No such order", "order_not_found")
-    return order
+    return _order(order_id, merchant=merchant)
 
 
 @router.get("/merchant/orders/{order_id}", response={200: OrderOut, **ERRORS}, tags=["merchant"])
