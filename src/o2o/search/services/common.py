@@ -8,10 +8,9 @@ from dataclasses import dataclass
 
 from django.db.models import F
 
-from o2o.catalog.models import Category
 from o2o.catalog.selectors import descendant_pks
-from o2o.core.errors import NotFound, ValidationFailed
-from o2o.core.ids import looks_like_id
+from o2o.catalog.services import get_category
+from o2o.core.errors import ValidationFailed
 from o2o.merchants.hours import is_open_at
 
 
@@ -26,12 +25,7 @@ class Filters:
     def category_pks(self) -> set[int] | None:
         if not self.category_id:
             return None
-        if not looks_like_id(self.category_id, "cat"):
-            raise NotFound("no such category", "category_not_found")
-        category = Category.objects.filter(public_id=self.category_id).first()
-        if category is None:
-            raise NotFound("no such category", "category_not_found")
-        return descendant_pks(category)
+        return descendant_pks(get_category(self.category_id))
 
     def check(self) -> None:
         if self.min_price is not None and self.max_price is not None and self.min_price > self.max_price:

@@ -127,6 +127,20 @@ def _sync_listings(doc: SearchDocument, product: Product) -> None:
             "rating_count": doc.rating_count, "sales_recent": doc.sales_recent, "tokens": doc.tokens})
 
 
+def _index_merchant_doc(merchant: Merchant) -> list[str]:
+    """Write the (active) merchant's own document; returns its tokens."""
+    tokens = text.index_tokens(merchant.name, merchant.name_en, merchant.business_type, merchant.description)
+    count, total = _rating("merchant", merchant.pk)
+    SearchDocument.objects.update_or_create(doc_type=DocType.MERCHANT, object_pk=merchant.pk, defaults={
+        "public_id": merchant.public_id, "merchant_pk": merchant.pk,
+        "merchant_public_id": merchant.public_id, "title": merchant.name[:200],
+        "subtitle": merchant.business_type[:200], "tokens": " ".join(tokens),
+        "title_tokens": " ".join(text.index_tokens(merchant.name, merchant.name_en)),
+        "rating_count": count, "rating_sum": total, "rating_bayes": bayesian(count, total),
+        "updated_at": clock.now()})
+    return tokens
+
+
 def reindex_merchant(merchant_id: int | str) -> None:
     """The merchant's own document and every one of its products (suspension hides them all)."""
     lookup = {"public_id": merchant_id} if isinstance(merchant_id, str) else {"pk": merchant_id}
@@ -137,17 +151,7 @@ def reindex_merchant(merchant_id: int | str) -> None:
         if merchant.status != MerchantStatus.ACTIVE:
             SearchDocument.objects.filter(merchant_pk=merchant.pk).delete()
             return
-        tokens = text.index_tokens(merchant.name, merchant.name_en, merchant.business_type,
-                                   merchant.description)
-        count, total = _rating("merchant", merchant.pk)
-        SearchDocument.objects.update_or_create(doc_type=DocType.MERCHANT, object_pk=merchant.pk, defaults={
-            "public_id": merchant.public_id, "merchant_pk": merchant.pk,
-            "merchant_public_id": merchant.public_id, "title": merchant.name[:200],
-            "subtitle": merchant.business_type[:200], "tokens": " ".join(tokens),
-            "title_tokens": " ".join(text.index_tokens(merchant.name, merchant.name_en)),
-            "rating_count": count, "rating_sum": total, "rating_bayes": bayesian(count, total),
-            "updated_at": clock.now()})
-        _add_terms(tokens)
+        _add_terms(_index_merchant_doc(merchant))
         for pk in Product.objects.filter(merchant=merchant).values_list("pk", flat=True):
             reindex_product(pk)
 
@@ -190,18 +194,7 @@ def rebuild(progress=None) -> dict:
             if merchant.status != MerchantStatus.ACTIVE:
                 SearchDocument.objects.filter(merchant_pk=pk).delete()
             else:
-                # The merchant document only; its products follow below.
-                tokens = text.index_tokens(merchant.name, merchant.name_en, merchant.business_type,
-                                           merchant.description)
-                count, rsum = _rating("merchant", pk)
-                SearchDocument.objects.update_or_create(
-                    doc_type=DocType.MERCHANT, object_pk=pk, defaults={
-                        "public_id": merchant.public_id, "merchant_pk": pk,
-                        "merchant_public_id": merchant.public_id, "title": merchant.name[:200],
-                        "subtitle": merchant.business_type[:200], "tokens": " ".join(tokens),
-                        "title_tokens": " ".join(text.index_tokens(merchant.name, merchant.name_en)),
-                        "rating_count": count, "rating_sum": rsum, "rating_bayes": bayesian(count, rsum),
-                        "updated_at": clock.now()})
+                _index_merchant_doc(merchant)  # the merchant document only; its products follow below
         done += 1
         if progress:
             progress(done, total)

@@ -14,6 +14,7 @@ from o2o.core.errors import Conflict, NotFound, PermissionDenied, ValidationFail
 from o2o.core.ids import looks_like_id
 from o2o.merchants.access import may_act_at, merchant_of
 from o2o.merchants.models import Merchant, Store
+from o2o.merchants.services import get_store
 from o2o.orders import services as orders
 from o2o.orders.models import Order, OrderStatus
 from o2o.shipping.models import PickupCode, PickupStatus
@@ -31,7 +32,8 @@ def mark_ready(merchant: Merchant, order_public_id: str) -> PickupCode:
             raise NotFound("No such order", "order_not_found")
         if not order.pickup_store_id:
             raise Conflict("This order is shipped, not collected in store", "not_pickup_order")
-        orders.transition(order, OrderStatus.READY_FOR_PICKUP, {"store": _store_pid(order)})
+        store_pid = _store_pid(order)
+        orders.transition(order, OrderStatus.READY_FOR_PICKUP, {"store": store_pid})
         for _ in range(5):  # 75 random bits: a collision is all but impossible, still handled
             try:
                 with transaction.atomic():
@@ -42,7 +44,7 @@ def mark_ready(merchant: Merchant, order_public_id: str) -> PickupCode:
                 continue
         else:
             raise Conflict("Could not allocate a pick-up code, try again", "code_collision")
-        events.emit("pickup.ready", order, {"order": order.public_id, "store": _store_pid(order),
+        events.emit("pickup.ready", order, {"order": order.public_id, "store": store_pid,
                                             "code": codes.mask(pc.code)}, merchant_id=merchant.public_id)
     return pc
 
@@ -63,10 +65,7 @@ def code_of(customer, order_public_id: str) -> PickupCode:
 
 def _counter(staff_user, store_public_id: object) -> tuple[Merchant, Store]:
     merchant = merchant_of(staff_user)
-    store = (Store.objects.filter(public_id=store_public_id, merchant=merchant).first()
-             if isinstance(store_public_id, str) else None)
-    if store is None:
-        raise NotFound("No such store", "store_not_found")
+    store = get_store(merchant, store_public_id)
     if not may_act_at(staff_user, store):
         raise PermissionDenied("You may not act at this store", "store_not_allowed")
     return merchant, store
