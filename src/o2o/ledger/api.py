@@ -12,7 +12,7 @@ from o2o.api.schemas import ERRORS
 from o2o.core.errors import Conflict
 from o2o.core.pagination import Cursor
 from o2o.ledger import selectors, services
-from o2o.ledger.models import CREDIT_NORMAL, AccountKind, EntryKind, Payout, PayoutStatus
+from o2o.ledger.models import CREDIT_NORMAL, AccountKind, EntryKind, PayoutStatus
 from o2o.merchants.access import merchant_of, require_operator
 
 router = Router(tags=["ledger"], auth=api_auth)
@@ -190,7 +190,7 @@ class PayoutOut(Schema):
 
     @staticmethod
     def resolve_lines(obj) -> list:
-        return list(obj.lines.select_related("merchant").order_by("id"))
+        return list(obj.lines.all())  # prefetched with their merchants (selectors.PAYOUT_LINES)
 
 
 class PayoutIn(Schema):
@@ -277,18 +277,14 @@ def operator_settlement(request, statement_id: str):
 @paginate(Cursor)
 def operator_settlements(request, filters: Query[MerchantFilter]):
     require_operator(request.auth)
-    from o2o.ledger.models import SettlementStatement
-
-    qs = SettlementStatement.objects.select_related("merchant", "payout")
-    return qs.filter(merchant__public_id=filters.merchant_id) if filters.merchant_id else qs
+    return selectors.statements(filters.merchant_id)
 
 
 @router.get("/operator/payouts", response=list[PayoutOut], tags=["operator"])
 @paginate(Cursor)
 def operator_payouts(request, filters: Query[PayoutFilter]):
     require_operator(request.auth)
-    qs = Payout.objects.all()
-    return qs.filter(status=filters.status) if filters.status else qs
+    return selectors.payouts(filters.status)
 
 
 @router.post("/operator/payouts", response={201: PayoutOut, **ERRORS}, tags=["operator"])
@@ -298,20 +294,20 @@ def create_payout(request, data: PayoutIn):
     payout = services.create_payout(operator, data.merchant_ids)
     if payout is None:
         raise Conflict("No settled statement is waiting for a payout", "nothing_to_pay")
-    return Status(201, payout)
+    return Status(201, selectors.with_lines(payout))
 
 
 @router.get("/operator/payouts/{payout_id}", response={200: PayoutOut, **ERRORS}, tags=["operator"])
 def get_payout(request, payout_id: str):
     require_operator(request.auth)
-    return services.get_payout(payout_id)
+    return selectors.with_lines(services.get_payout(payout_id))
 
 
 @router.post("/operator/payouts/{payout_id}/mark-paid", response={200: PayoutOut, **ERRORS}, tags=["operator"])
 def mark_paid(request, payout_id: str, data: MarkPaidIn):
     """The bank transfer went out: posts the payout entry. 409 when already paid."""
     operator = require_operator(request.auth)
-    return services.mark_paid(payout_id, operator, data.bank_reference)
+    return selectors.with_lines(services.mark_paid(payout_id, operator, data.bank_reference))
 
 
 @router.get("/operator/payouts/{payout_id}/bank-file.csv", response={200: None, **ERRORS}, tags=["operator"])

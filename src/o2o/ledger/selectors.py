@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 
 from o2o.core.errors import NotFound
 from o2o.core.ids import looks_like_id
@@ -12,6 +12,7 @@ from o2o.ledger.models import (
     AccountKind,
     JournalEntry,
     JournalLine,
+    Payout,
     PayoutLine,
     PayoutStatus,
     SettlementStatement,
@@ -60,6 +61,25 @@ def statement_items(stmt: SettlementStatement) -> list[dict]:
              "voucher_id": it.entry.voucher.public_id if it.entry.voucher_id else None,
              "gross_fen": it.gross_fen, "commission_fen": it.commission_fen, "net_fen": it.net_fen}
             for it in stmt.items.select_related("entry__order", "entry__voucher").order_by("id")]
+
+
+PAYOUT_LINES = Prefetch("lines", queryset=PayoutLine.objects.select_related("merchant"))
+
+
+def payouts(status: str | None = None) -> QuerySet[Payout]:
+    """Payouts with their lines (and the lines' merchants) prefetched: no query per payout."""
+    qs = Payout.objects.prefetch_related(PAYOUT_LINES)
+    return qs.filter(status=status) if status else qs
+
+
+def with_lines(payout: Payout) -> Payout:
+    prefetch_related_objects([payout], PAYOUT_LINES)
+    return payout
+
+
+def statements(merchant_id: str | None = None) -> QuerySet[SettlementStatement]:
+    qs = SettlementStatement.objects.select_related("merchant", "payout")
+    return qs.filter(merchant__public_id=merchant_id) if merchant_id else qs
 
 
 def merchant_payouts(merchant) -> QuerySet[PayoutLine]:

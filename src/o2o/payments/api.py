@@ -17,7 +17,6 @@ from o2o.merchants.access import require_customer, require_operator
 from o2o.payments import reconciliation, services
 from o2o.payments.models import (
     HeldPayment,
-    HeldResolution,
     Payment,
     ReconciliationDifference,
     ReconciliationRun,
@@ -90,6 +89,10 @@ class StatusFilter(Schema):
     status: str | None = Field(None, max_length=16)
 
 
+def _by_status(qs, filters: StatusFilter):
+    return qs.filter(status=filters.status) if filters.status else qs
+
+
 def _client_ip(request: HttpRequest) -> str:
     return (request.META.get("REMOTE_ADDR") or "127.0.0.1")[:45]
 
@@ -133,30 +136,21 @@ def refund_goods_order(request, order_id: str, data: RefundIn):
 @paginate(Cursor)
 def operator_payments(request, filters: Query[StatusFilter]):
     require_operator(request.auth)
-    qs = Payment.objects.select_related("order")
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    return qs
+    return _by_status(Payment.objects.select_related("order"), filters)
 
 
 @router.get("/operator/refunds", response=list[RefundOut], tags=["operator"])
 @paginate(Cursor)
 def operator_refunds(request, filters: Query[StatusFilter]):
     require_operator(request.auth)
-    qs = Refund.objects.select_related("payment__order")
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    return qs
+    return _by_status(Refund.objects.select_related("payment__order"), filters)
 
 
 @router.get("/operator/held-payments", response=list[HeldOut], tags=["operator"])
 @paginate(Cursor)
 def operator_held(request, filters: Query[StatusFilter]):
     require_operator(request.auth)
-    qs = HeldPayment.objects.select_related("payment__order")
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    return qs
+    return _by_status(HeldPayment.objects.select_related("payment__order"), filters)
 
 
 # --- held payments: operator decisions -------------------------------------------------------
@@ -177,17 +171,19 @@ class HeldResolvedOut(HeldOut):
 
     @staticmethod
     def resolve_action(obj) -> str | None:
-        r = HeldResolution.objects.filter(held=obj).first()
+        r = getattr(obj, "resolution", None)
         return r.action if r else None
 
     @staticmethod
     def resolve_refund(obj):
-        r = HeldResolution.objects.select_related("refund__payment__order").filter(held=obj).first()
+        r = getattr(obj, "resolution", None)
         return r.refund if r else None
 
 
 def _held(held_id: str) -> HeldPayment:
-    return HeldPayment.objects.select_related("payment__order").get(public_id=held_id)
+    """The held payment with its resolution (and refund) joined in: one query."""
+    return HeldPayment.objects.select_related("payment__order", "resolution__refund__payment__order").get(
+        public_id=held_id)
 
 
 @router.post("/operator/held-payments/{held_id}/refund", response={200: HeldResolvedOut, **ERRORS},
@@ -312,10 +308,7 @@ def reconcile_day(request, data: ReconcileIn):
 @paginate(Cursor)
 def list_reconciliations(request, filters: Query[StatusFilter]):
     require_operator(request.auth)
-    qs = ReconciliationRun.objects.all()
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    return qs
+    return _by_status(ReconciliationRun.objects.all(), filters)
 
 
 @router.get("/operator/reconciliations/{run_id}", response={200: RunDetailOut, **ERRORS}, tags=["operator"])
