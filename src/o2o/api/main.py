@@ -39,7 +39,10 @@ def error_response(request: HttpRequest, status: int, code: str, message: str,
 
 @api.exception_handler(DomainError)
 def _domain_error(request, exc: DomainError):
-    return error_response(request, exc.status, exc.code, exc.message, exc.details or None)
+    response = error_response(request, exc.status, exc.code, exc.message, exc.details or None)
+    if exc.retry_after is not None:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

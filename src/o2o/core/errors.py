@@ -9,6 +9,7 @@ from __future__ import annotations
 class DomainError(Exception):
     status = 400
     code = "bad_request"
+    retry_after: int | None = None  # seconds; the API sends it as Retry-After
 
     def __init__(self, message: str, code: str | None = None, *, status: int | None = None,
                  details: dict | None = None) -> None:
