@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "o2o.merchants",
     "o2o.catalog",
     "o2o.inventory",
+    "o2o.freight",
     "o2o.orders",
     "o2o.vouchers",
     "o2o.payments",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from o2o.freight import services as fees
+from o2o.freight.models import RuleKind, ShippingRule
 from o2o.orders import services as orders
 from o2o.orders.services import Item
-from o2o.shipping import fees, services
-from o2o.shipping.models import RuleKind, ShippingRule
+from o2o.shipping import services
 from tests import factories
 from tests.orders import builders as b
 

@@ -7,17 +7,8 @@ from o2o.shipping.models import (
     Parcel,
     ParcelItem,
     PickupCode,
-    ShippingRule,
     TrackingEvent,
 )
-
-
-@admin.register(ShippingRule)
-class ShippingRuleAdmin(admin.ModelAdmin):
-    list_display = ("merchant", "kind", "flat_fee_fen", "free_over_fen", "first_fee_fen", "extra_fee_fen",
-                    "updated_at")
-    search_fields = ("merchant__name", "merchant__public_id")
-    list_filter = ("kind",)
 
 
 class ParcelItemInline(admin.TabularInline):

@@ -1,4 +1,5 @@
-"""Parcels and their tracking, pick-up codes, after-sales requests and shipping rules.
+"""Parcels and their tracking, pick-up codes and after-sales requests (the merchants'
+shipping fee rules live in o2o.freight, below orders).
 
 Stock is not moved here: the units of a paid goods order already left the shelf of
 the location they were reserved at when the payment was recorded
@@ -19,35 +20,6 @@ from o2o.orders.models import Order, OrderLine
 
 def _pid(prefix: str):
     return getattr(ids, f"new_{prefix}_id")
-
-
-class RuleKind(models.TextChoices):
-    FREE = "free", "Free shipping"
-    FLAT = "flat", "Flat fee"
-    FREE_OVER = "free_over", "Flat fee, free over an amount"
-    BY_WEIGHT = "by_weight", "By weight"
-
-
-class ShippingRule(models.Model):
-    """How a merchant charges shipping. No rule: free."""
-
-    merchant = models.OneToOneField(Merchant, on_delete=models.CASCADE, related_name="shipping_rule")
-    kind = models.CharField(max_length=10, choices=RuleKind.choices, default=RuleKind.FREE)
-    flat_fee_fen = models.PositiveIntegerField(default=0)  # flat and free_over
-    free_over_fen = models.PositiveIntegerField(null=True, blank=True)  # any kind: free at/above
-    first_weight_grams = models.PositiveIntegerField(default=1000)  # by_weight
-    first_fee_fen = models.PositiveIntegerField(default=0)
-    extra_weight_grams = models.PositiveIntegerField(default=1000)
-    extra_fee_fen = models.PositiveIntegerField(default=0)
-    updated_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(condition=Q(extra_weight_grams__gte=1), name="ship_rule_extra_weight_pos"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.merchant_id}: {self.kind}"
 
 
 class ParcelStatus(models.TextChoices):

@@ -21,6 +21,7 @@ from o2o.catalog.models import BookingMode, ProductKind, ProductStatus, Sku
 from o2o.core import clock, events
 from o2o.core.errors import NotFound, ValidationFailed
 from o2o.core.ids import looks_like_id
+from o2o.freight import services as fees
 from o2o.inventory import services as inventory
 from o2o.inventory.models import Slot
 from o2o.merchants.models import MerchantStatus, Store
@@ -101,7 +102,7 @@ def place_orders(customer, items: list[Item], *, shipping_address: dict | None =
     With `pickup_store` (a store id) the goods are collected at that store of their
     merchant instead of shipped: no address, no shipping fee, stock reserved at the
     store's own stock location. Otherwise the goods order carries the shipping fee of
-    its merchant's rule (o2o.shipping.fees; free without a rule) inside total_fen.
+    its merchant's rule (o2o.freight; free without a rule) inside total_fen.
     Raises NotFound (unknown or unpurchasable SKU, slot or store), ValidationFailed (bad
     quantity, missing address or slot, pick-up store of another merchant) or Conflict
     (out_of_stock, slot_full, sold_out).
@@ -158,8 +159,6 @@ def place_orders(customer, items: list[Item], *, shipping_address: dict | None =
     for sku, it, slot in planned:
         kind = OrderKind.GOODS if sku.product.kind == ProductKind.GOODS else OrderKind.SERVICE
         by_order[(sku.product.merchant_id, kind)].append((sku, it, slot))
-
-    from o2o.shipping import fees  # shipping reads orders; imported late to avoid a cycle
 
     rules = fees.rules_for({m for m, kind in by_order if kind == OrderKind.GOODS and pickup is None})
     with transaction.atomic(savepoint=False):

@@ -1,6 +1,8 @@
 """Every write of shipping: parcels and tracking, pick-up in store, confirmation,
-after-sales, shipping rules. Other apps call these names from `o2o.shipping.services`."""
+after-sales; shipping rules are o2o.freight's, re-exported for the API. Other apps call
+these names from `o2o.shipping.services`."""
 
+from o2o.freight.services import rule_of, set_rule  # the API's /merchant/shipping-rule
 from o2o.shipping.services.aftersales import (
     approve,
     arbitrate,
@@ -23,7 +25,6 @@ from o2o.shipping.services.parcels import (
     shipped_units,
 )
 from o2o.shipping.services.pickup import code_of, hand_over, lookup, mark_ready
-from o2o.shipping.services.rules import rule_of, set_rule
 from o2o.shipping.services.timeline import timeline
 
 __all__ = [

@@ -17,11 +17,11 @@ from django.views.decorators.http import require_POST
 from o2o.catalog.models import ProductKind
 from o2o.core.errors import DomainError, ValidationFailed
 from o2o.core.idempotency import run_once
+from o2o.freight import services as fees
 from o2o.merchants.models import Store
 from o2o.orders import services as orders
 from o2o.orders.services.checkout import ADDRESS_FIELDS, MAX_QUANTITY
 from o2o.payments import services as payments
-from o2o.shipping import fees
 from o2o.web.storefront.account import own_order
 from o2o.web.storefront.common import login_url, refuse
 
