@@ -1,20 +1,30 @@
-"""Read helpers of the catalog, for the API and for other apps (orders, ledger, search)."""
+"""Read helpers of the catalog, for the API and for other apps (orders, ledger, search).
+
+The one purchasable rule lives here: `purchase_block` (why a SKU cannot be bought now),
+`ensure_purchasable` (the same as an error) and `purchasable_products` (the same as a
+queryset). Cart, checkout, search indexing, product pages and the slots API all use it.
+Errors: 404 product_not_found / sku_not_found (not public), 409 not_purchasable (public
+but not on sale now: the sale ended or no store can serve it).
+"""
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+import datetime as dt
 
-from o2o.catalog.models import Category, Product, ProductImage, ProductKind, Sku
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from o2o.catalog.models import Category, Product, ProductImage, ProductKind, ProductStatus, Sku
 from o2o.core import clock
-from o2o.core.errors import NotFound, ValidationFailed
+from o2o.core.errors import Conflict, NotFound, ValidationFailed
 from o2o.core.ids import looks_like_id
 from o2o.merchants.models import Merchant, MerchantStatus, Store
 from o2o.merchants.selectors import public_merchant  # also used as catalog.public_merchant
 
 
 def public_products() -> QuerySet[Product]:
-    """Published products of ACTIVE merchants: a suspended merchant's products vanish."""
-    return Product.objects.filter(status="published", merchant__status=MerchantStatus.ACTIVE)
+    """Published products of ACTIVE merchants: a suspended merchant's products vanish.
+    Public is what may be shown; `purchasable_products` is what may be bought now."""
+    return Product.objects.filter(status=ProductStatus.PUBLISHED, merchant__status=MerchantStatus.ACTIVE)
 
 
 def with_listing_fields(qs: QuerySet[Product]) -> QuerySet[Product]:
@@ -47,15 +57,64 @@ def usable_stores(product: Product) -> QuerySet[Store]:
     return product.stores.filter(is_active=True, merchant_id=product.merchant_id)
 
 
-def is_purchasable(product: Product, sku: Sku) -> bool:
-    """May a customer buy `sku` of `product` right now? (Stock and capacity are inventory's.)"""
-    if sku.product_id != product.pk or not sku.is_active or not product.is_published:
-        return False
-    if product.valid_until is not None and product.valid_until <= clock.now():
-        return False  # a voucher sold now could never be used
-    if not Merchant.objects.filter(pk=product.merchant_id, status=MerchantStatus.ACTIVE).exists():
-        return False
-    return product.kind != ProductKind.SERVICE or usable_stores(product).exists()
+# --- the purchasable rule -------------------------------------------------------------
+# Reasons a public product cannot be bought now. Anything else (draft, unpublished, a
+# merchant not active, an inactive SKU) is not public at all and answers 404.
+SALE_ENDED = "sale_ended"  # past valid_until: a voucher sold now could never be used
+NO_STORE = "no_store"  # a service that no active store of its merchant offers
+HIDDEN = "not_public"
+
+
+def purchase_block(product: Product, sku: Sku | None = None, *, now: dt.datetime | None = None) -> str | None:
+    """Why `sku` of `product` (or the product, without a SKU) cannot be bought right now,
+    or None when it can. Stock and capacity are inventory's, not part of this rule."""
+    if (not product.is_published or product.merchant.status != MerchantStatus.ACTIVE
+            or (sku is not None and (sku.product_id != product.pk or not sku.is_active))):
+        return HIDDEN
+    if product.valid_until is not None and product.valid_until <= (now or clock.now()):
+        return SALE_ENDED
+    if product.kind == ProductKind.SERVICE and not usable_stores(product).exists():
+        return NO_STORE
+    return None
+
+
+def is_purchasable(product: Product, sku: Sku | None = None) -> bool:
+    return purchase_block(product, sku) is None
+
+
+def ensure_purchasable(product: Product, sku: Sku | None = None, *, now: dt.datetime | None = None) -> None:
+    """Raise the rule's error: 404 when not public, 409 not_purchasable when not on sale."""
+    reason = purchase_block(product, sku, now=now)
+    if reason is None:
+        return
+    if reason == HIDDEN:
+        if sku is None:
+            raise NotFound("no such product", "product_not_found")
+        raise NotFound("This SKU is not for sale", "sku_not_found", details={"sku": sku.public_id})
+    message = ("This deal has ended and is no longer on sale" if reason == SALE_ENDED
+               else "No store offers this service at the moment")
+    raise Conflict(message, "not_purchasable", details={
+        "product": product.public_id, **({"sku": sku.public_id} if sku is not None else {}),
+        "reason": reason})
+
+
+def purchasable_products(*, now: dt.datetime | None = None) -> QuerySet[Product]:
+    """`purchase_block(product) is None` as a queryset (tests hold the two to the same cases)."""
+    stores = Store.objects.filter(merchant_id=OuterRef("merchant_id"), is_active=True)
+    listed = Product.stores.through.objects.filter(
+        product_id=OuterRef("pk"), store__is_active=True, store__merchant_id=OuterRef("merchant_id"))
+    served = Q(kind=ProductKind.GOODS) | Q(all_stores=True, has_store=True) | Q(all_stores=False, has_listed=True)
+    return (public_products()
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now or clock.now()))
+            .alias(has_store=Exists(stores), has_listed=Exists(listed)).filter(served))
+
+
+def purchasable_sku_pks(sku_pks: set[int] | list[int], *, now: dt.datetime | None = None) -> set[int]:
+    """Which of these SKUs may be bought now, in one query (cart pages, checkout)."""
+    if not sku_pks:
+        return set()
+    return set(Sku.objects.filter(pk__in=sku_pks, is_active=True,
+                                  product__in=purchasable_products(now=now)).values_list("pk", flat=True))
 
 
 def commission_rate_bp(product: Product) -> int:

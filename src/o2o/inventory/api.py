@@ -9,14 +9,15 @@ from ninja.pagination import paginate
 
 from o2o.accounts.auth import api_auth
 from o2o.api.schemas import ERRORS
-from o2o.catalog.models import BookingMode, Product, ProductKind, ProductStatus
+from o2o.catalog import selectors as catalog
+from o2o.catalog.models import BookingMode, ProductKind
 from o2o.core.errors import NotFound, ValidationFailed
 from o2o.core.ids import looks_like_id
 from o2o.core.pagination import Cursor
 from o2o.inventory import services
 from o2o.inventory.models import LocationKind, Schedule, Slot, StockLevel, StockLocation
 from o2o.merchants.access import merchant_of
-from o2o.merchants.models import MerchantStatus, Store
+from o2o.merchants.models import Store
 
 router = Router(tags=["inventory"], auth=api_auth)
 
@@ -195,13 +196,13 @@ class PublicSlotQuery(Schema):
 
 @router.get("/products/{product_id}/slots", auth=None, response={200: list[PublicSlotOut], **ERRORS})
 def product_slots(request, product_id: str, q: Query[PublicSlotQuery]):
-    """Open slots of a service on a store-local date, with the seats left."""
-    product = Product.objects.filter(
-        public_id=product_id, status=ProductStatus.PUBLISHED, merchant__status=MerchantStatus.ACTIVE,
-        kind=ProductKind.SERVICE, booking_mode=BookingMode.SLOT,
-    ).first() if looks_like_id(product_id, "prd") else None
-    if product is None:
+    """Open slots of a service on a store-local date, with the seats left. A service that
+    is public but no longer on sale (its deal ended) answers 409 not_purchasable."""
+    product = (catalog.public_products().select_related("merchant").filter(public_id=product_id).first()
+               if looks_like_id(product_id, "prd") else None)
+    if product is None or product.kind != ProductKind.SERVICE or product.booking_mode != BookingMode.SLOT:
         raise NotFound("No such service", "product_not_found")
+    catalog.ensure_purchasable(product)
     store = None
     if q.store:
         store = Store.objects.filter(public_id=q.store, merchant_id=product.merchant_id,

@@ -67,9 +67,8 @@ class CartLineOut(Schema):
 
 
 def cart_line_dict(obj) -> dict:
-    """A cart line with the SKU's current title and price."""
-    from o2o.orders.services.cart import is_purchasable
-
+    """A cart line (from services.cart_lines, which sets `available`) with the SKU's
+    current title and price."""
     sku, product = obj.sku, obj.sku.product
     return {
         "id": obj.public_id, "sku": sku.public_id, "product": product.public_id,
@@ -79,7 +78,7 @@ def cart_line_dict(obj) -> dict:
         "line_total_fen": sku.price_fen * obj.quantity,
         "slot": obj.slot.public_id if obj.slot_id else None,
         "slot_starts_at": obj.slot.starts_at if obj.slot_id else None,
-        "available": is_purchasable(sku),
+        "available": obj.available,
     }
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 from django_tasks import task
 
 from o2o.core import schedule
+from o2o.search.services import indexing
 
 
 @schedule.every(dt.timedelta(hours=1), name="search.refresh_sales")
@@ -19,3 +20,11 @@ def refresh_sales() -> int:
     for pk in pks:
         refresh_signals(pk)
     return len(pks)
+
+
+@schedule.every(dt.timedelta(minutes=5), name="search.drop_unpurchasable")
+@task()
+def drop_unpurchasable() -> int:
+    """A deal ends at its valid_until without any event: drop it from search within minutes
+    (cart and checkout refuse it from the second it ends)."""
+    return indexing.drop_unpurchasable()

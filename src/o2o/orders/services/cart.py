@@ -1,17 +1,24 @@
 """A customer's cart: lines of SKUs (with a slot for slot services) from any merchants,
-and checkout, which turns the cart into orders (one per merchant and kind)."""
+and checkout, which turns the cart into orders (one per merchant and kind).
+
+Writes Cart and CartLine (events cart.line_added, cart.line_updated, cart.line_removed,
+cart.cleared); checkout writes the orders through place_orders. Error codes:
+invalid_quantity, cart_full, slot_required, slot_not_allowed (422); sku_not_found,
+slot_not_found, cart_line_not_found (404); not_purchasable (409); cart_empty (422).
+What may be added is catalog's one purchasable rule (catalog.selectors).
+"""
 
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from o2o.catalog.models import BookingMode, ProductKind, ProductStatus, Sku
+from o2o.catalog import selectors as catalog
+from o2o.catalog.models import BookingMode, ProductKind, Sku
 from o2o.core import clock, events
 from o2o.core.errors import NotFound, ValidationFailed
 from o2o.core.ids import looks_like_id
 from o2o.inventory.models import Slot
-from o2o.merchants.models import MerchantStatus
 from o2o.orders.models import Cart, CartLine, Order
 from o2o.orders.services.checkout import MAX_LINES, MAX_QUANTITY, Item, place_orders
 
@@ -31,14 +38,14 @@ def get_cart(customer) -> Cart:
 
 
 def cart_lines(customer) -> list[CartLine]:
-    """The cart's lines with their SKU, product, merchant and slot loaded (current prices)."""
-    return list(CartLine.objects.filter(cart__customer=customer)
-                .select_related("sku__product__merchant", "slot__store").order_by("id"))
-
-
-def is_purchasable(sku: Sku) -> bool:
-    p = sku.product
-    return sku.is_active and p.status == ProductStatus.PUBLISHED and p.merchant.status == MerchantStatus.ACTIVE
+    """The cart's lines with their SKU, product, merchant and slot loaded (current prices);
+    each carries `available`: whether it may be bought now (the catalog's rule)."""
+    lines = list(CartLine.objects.filter(cart__customer=customer)
+                 .select_related("sku__product__merchant", "slot__store").order_by("id"))
+    buyable = catalog.purchasable_sku_pks({ln.sku_id for ln in lines})
+    for ln in lines:
+        ln.available = ln.sku_id in buyable
+    return lines
 
 
 def _check_quantity(quantity: int) -> None:
@@ -49,9 +56,10 @@ def _check_quantity(quantity: int) -> None:
 def _resolve(sku_public_id: str, slot_public_id: str | None) -> tuple[Sku, Slot | None]:
     sku = (Sku.objects.select_related("product__merchant").filter(public_id=sku_public_id).first()
            if looks_like_id(sku_public_id, "sku") else None)
-    if sku is None or not is_purchasable(sku):
+    if sku is None:
         raise NotFound("This SKU is not for sale", "sku_not_found")
     product = sku.product
+    catalog.ensure_purchasable(product, sku)
     wants_slot = product.kind == ProductKind.SERVICE and product.booking_mode == BookingMode.SLOT
     if not wants_slot:
         if slot_public_id:

@@ -4,6 +4,13 @@ Everything happens in the caller's one transaction: either every order is create
 with its reservations, or nothing is. The path is kept lean (bulk inserts, one read
 per kind of row, conditional UPDATEs that hold row locks only at the end of the
 transaction) because it is the hottest write of the platform.
+
+Writes Order and OrderLine (event order.created) and, through inventory, reservations,
+seats and quotas. Error codes: no_lines, too_many_lines, invalid_quantity, invalid_note,
+invalid_address, shipping_address_required, slot_required, slot_not_allowed,
+pickup_without_goods, pickup_store_mismatch (422); sku_not_found, slot_not_found,
+store_not_found (404); not_purchasable and inventory's out_of_stock, slot_full, slot_closed,
+slot_past, sold_out (409).
 """
 
 from __future__ import annotations
@@ -17,14 +24,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
-from o2o.catalog.models import BookingMode, ProductKind, ProductStatus, Sku
+from o2o.catalog import selectors as catalog
+from o2o.catalog.models import BookingMode, ProductKind, Sku
 from o2o.core import clock, events
-from o2o.core.errors import NotFound, ValidationFailed
+from o2o.core.errors import Conflict, NotFound, ValidationFailed
 from o2o.core.ids import looks_like_id
 from o2o.freight import services as fees
 from o2o.inventory import services as inventory
 from o2o.inventory.models import Slot
-from o2o.merchants.models import MerchantStatus, Store
+from o2o.merchants.models import Store
 from o2o.orders.models import Order, OrderKind, OrderLine
 
 MAX_QUANTITY = 99
@@ -103,9 +111,10 @@ def place_orders(customer, items: list[Item], *, shipping_address: dict | None =
     merchant instead of shipped: no address, no shipping fee, stock reserved at the
     store's own stock location. Otherwise the goods order carries the shipping fee of
     its merchant's rule (o2o.freight; free without a rule) inside total_fen.
-    Raises NotFound (unknown or unpurchasable SKU, slot or store), ValidationFailed (bad
+    Raises NotFound (unknown or not public SKU, slot or store), ValidationFailed (bad
     quantity, missing address or slot, pick-up store of another merchant) or Conflict
-    (out_of_stock, slot_full, sold_out).
+    (not_purchasable: the catalog's purchasable rule says no, e.g. the deal has ended;
+    out_of_stock, slot_full, sold_out).
     """
     items = _merge(items)
     if not isinstance(note, str) or len(note) > 200:
@@ -116,14 +125,18 @@ def place_orders(customer, items: list[Item], *, shipping_address: dict | None =
     slots = ({s.public_id: s for s in Slot.objects.select_related("store").filter(public_id__in=slot_ids)}
              if slot_ids else {})
 
+    now = clock.now()
+    buyable = catalog.purchasable_sku_pks({s.pk for s in skus.values()}, now=now)
     planned = []  # (sku, item, slot)
     needs_address = False
     for it in items:
         sku = skus.get(it.sku)
-        product = sku.product if sku else None
-        if (sku is None or not sku.is_active or product.status != ProductStatus.PUBLISHED
-                or product.merchant.status != MerchantStatus.ACTIVE):
+        if sku is None:
             raise NotFound("This SKU is not for sale", "sku_not_found", details={"sku": it.sku})
+        product = sku.product
+        if sku.pk not in buyable:  # the catalog's rule, checked again at placement
+            catalog.ensure_purchasable(product, sku, now=now)
+            raise Conflict("This SKU is not on sale now", "not_purchasable", details={"sku": it.sku})
         slot = None
         if product.kind == ProductKind.GOODS:
             needs_address = True
@@ -153,7 +166,6 @@ def place_orders(customer, items: list[Item], *, shipping_address: dict | None =
                                    "pickup_store_mismatch")
     address = clean_address(shipping_address) if needs_address and pickup is None else None
 
-    now = clock.now()
     group = f"chk_{secrets.token_hex(8)}"
     by_order: dict[tuple[int, str], list] = defaultdict(list)
     for sku, it, slot in planned:

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Sum
 
-from o2o.catalog.models import Category, Product, ProductImage, ProductKind, ProductStatus, Sku
+from o2o.catalog import selectors as catalog
+from o2o.catalog.models import Category, Product, ProductImage, ProductKind, Sku
 from o2o.core import clock
 from o2o.merchants import geo as store_geo
 from o2o.merchants.models import Merchant, MerchantStatus, Store
@@ -61,8 +62,9 @@ def _add_terms(tokens: Iterable[str]) -> None:
         ignore_conflicts=True)
 
 
-def _is_public(product: Product) -> bool:
-    return product.status == ProductStatus.PUBLISHED and product.merchant.status == MerchantStatus.ACTIVE
+def _is_purchasable(product: Product) -> bool:
+    """Only what may be bought is found: the catalog's one rule (an ended deal drops out)."""
+    return catalog.purchase_block(product) is None
 
 
 def _usable_stores(product: Product) -> list[Store]:
@@ -74,11 +76,11 @@ def _usable_stores(product: Product) -> list[Store]:
 
 def reindex_product(product_id: int | str) -> SearchDocument | None:
     """Bring the product's document and listings in line with the source tables.
-    Takes a primary key or a public id; returns the document, or None if not public."""
+    Takes a primary key or a public id; returns the document, or None if not purchasable."""
     lookup = {"public_id": product_id} if isinstance(product_id, str) else {"pk": product_id}
     with transaction.atomic():
         product = Product.objects.select_related("merchant", "category").filter(**lookup).first()
-        if product is None or not _is_public(product):
+        if product is None or not _is_purchasable(product):
             if product is not None:
                 SearchDocument.objects.filter(doc_type=DocType.PRODUCT, object_pk=product.pk).delete()
             return None
@@ -169,6 +171,14 @@ def reindex_store(store_id: int | str) -> None:
         reindex_product(pk)
 
 
+def drop_unpurchasable() -> int:
+    """Remove the documents (and listings) of products that stopped being purchasable
+    without an event, i.e. deals whose valid_until passed. Returns how many went."""
+    _, by_model = (SearchDocument.objects.filter(doc_type=DocType.PRODUCT)
+                   .exclude(object_pk__in=catalog.purchasable_products().values("pk")).delete())
+    return by_model.get(SearchDocument._meta.label, 0)
+
+
 def refresh_signals(product_pk: int) -> None:
     """Only the rating and sales figures of a product (after a review or a sale)."""
     count, total = _rating("product", product_pk)
@@ -183,7 +193,7 @@ def refresh_signals(product_pk: int) -> None:
 
 def rebuild(progress=None) -> dict:
     """Rebuild the whole index from the source tables. `progress(done, total)` is called
-    as it goes. Documents of things no longer public are removed; the vocabulary is pruned."""
+    as it goes. Documents of things no longer purchasable are removed; the vocabulary is pruned."""
     merchants = list(Merchant.objects.order_by("pk").values_list("pk", flat=True))
     products = list(Product.objects.order_by("pk").values_list("pk", flat=True))
     total, done = len(merchants) + len(products), 0

@@ -88,7 +88,8 @@ def merchant(request: HttpRequest, merchant_id: str) -> HttpResponse:
         raise Http404(exc.message) from exc
     lat, lng, _source = where(request)
     stores = merchants.stores_of_merchant(m).filter(is_active=True)
-    products = catalog.with_listing_fields(catalog.public_products().filter(merchant=m)).order_by("kind", "id")
+    # Only what can be bought: an ended deal is not advertised on the merchant's page.
+    products = catalog.with_listing_fields(catalog.purchasable_products().filter(merchant=m)).order_by("kind", "id")
     return render(request, "web/storefront/merchant.html", {
         "merchant": m, "stores": _store_rows(stores, lat, lng), "products": products,
     })
@@ -118,13 +119,15 @@ def product(request: HttpRequest, product_id: str) -> HttpResponse:
         raise Http404(exc.message) from exc
     stores = list(catalog.usable_stores(p)) if p.is_service else []
     lat, lng, _source = where(request)
+    block = catalog.purchase_block(p)  # the rule cart and checkout apply: no buy button without it
     ctx = {
         "product": p, "skus": p.active_skus, "stores": _store_rows(stores, lat, lng),
         "reviews": list(review_qs[:20]), "rating": reviews.aggregate("product", p.pk),
         "is_slot": p.is_service and p.booking_mode == BookingMode.SLOT,
         "zone": _zone_of(stores).key, "form_key": uuid.uuid4().hex,
+        "on_sale": block is None, "sale_ended": block == catalog.SALE_ENDED,
     }
-    if ctx["is_slot"]:
+    if ctx["is_slot"] and ctx["on_sale"]:
         days = _days(_zone_of(stores))
         day = _pick_day(request, days)
         ctx.update(days=days, day=day, slots=inventory.available_slots(p, day))
@@ -137,8 +140,8 @@ def slots(request: HttpRequest, product_id: str) -> HttpResponse:
         p = catalog.get_public_product(product_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    if not (p.is_service and p.booking_mode == BookingMode.SLOT):
-        raise Http404("not a slot service")
+    if not (p.is_service and p.booking_mode == BookingMode.SLOT) or not catalog.is_purchasable(p):
+        raise Http404("not a slot service on sale")
     stores = list(catalog.usable_stores(p))
     days = _days(_zone_of(stores))
     day = _pick_day(request, days)
