@@ -6,6 +6,7 @@ from django.db.models import Prefetch, Q, QuerySet, Sum, prefetch_related_object
 
 from o2o.core.errors import NotFound
 from o2o.core.ids import looks_like_id
+from o2o.core.models import OutboxEvent
 from o2o.ledger.models import (
     RECOGNITION_KINDS,
     Account,
@@ -17,6 +18,7 @@ from o2o.ledger.models import (
     PayoutStatus,
     SettlementStatement,
 )
+from o2o.merchants.access import require_operator
 
 
 def merchant_balance(merchant) -> dict:
@@ -100,3 +102,10 @@ def entries(kind: str | None = None, merchant_id: str | None = None,
     if order_id:
         qs = qs.filter(order__public_id=order_id)
     return qs
+
+
+def unrelayed_event_count(operator) -> int:
+    """Outbox events not yet relayed to their subscribers (postings among them): what the
+    ledger check's button posts before checking."""
+    require_operator(operator)
+    return OutboxEvent.objects.filter(relayed_at__isnull=True).count()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from o2o.core.errors import NotFound
 from o2o.core.ids import looks_like_id
+from o2o.core.models import OutboxEvent
+from o2o.merchants.access import require_operator, stores_of
 from o2o.merchants.models import Merchant, MerchantStatus, StaffMember, Store
 
 
@@ -62,3 +64,23 @@ def operator_merchant(merchant_id: str) -> Merchant:
     if merchant is None:
         raise NotFound("no such merchant", "merchant_not_found")
     return merchant
+
+
+def merchant_status_counts(operator) -> dict[str, int]:
+    """How many merchants are in each status (statuses without any are absent): one query."""
+    require_operator(operator)
+    return dict(Merchant.objects.values_list("status").annotate(n=Count("id")).order_by())
+
+
+def merchant_history(operator, merchant: Merchant, limit: int = 50) -> list[OutboxEvent]:
+    """The merchant's most recent outbox events (applied, reviewed, stores, staff), newest first."""
+    require_operator(operator)
+    return list(OutboxEvent.objects.filter(merchant_id=merchant.public_id).order_by("-id")[:limit])
+
+
+def staff_stores(merchant: Merchant, user) -> QuerySet[Store]:
+    """The merchant's stores `user` may act at: all of them for the owner and for staff
+    bound to no store, else the stores they are bound to."""
+    qs = Store.objects.filter(merchant=merchant)
+    bound = stores_of(user)
+    return qs if bound is None else qs.filter(pk__in=[s.pk for s in bound])

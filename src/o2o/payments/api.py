@@ -1,6 +1,7 @@
 """Pay for an order, see a payment; operators see payments, refunds and held payments."""
 
 
+import contextlib
 import datetime as dt
 
 from django.http import HttpRequest
@@ -8,20 +9,10 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from o2o.accounts.auth import api_auth
-from o2o.accounts.models import Role
 from o2o.api.schemas import ERRORS, ErrorOut
-from o2o.core.errors import NotFound
-from o2o.core.ids import looks_like_id
 from o2o.core.pagination import Cursor
 from o2o.merchants.access import require_customer, require_operator
-from o2o.payments import reconciliation, services
-from o2o.payments.models import (
-    HeldPayment,
-    Payment,
-    ReconciliationDifference,
-    ReconciliationRun,
-    Refund,
-)
+from o2o.payments import reconciliation, selectors, services
 
 router = Router(tags=["payments"], auth=api_auth)
 
@@ -89,10 +80,6 @@ class StatusFilter(Schema):
     status: str | None = Field(None, max_length=16)
 
 
-def _by_status(qs, filters: StatusFilter):
-    return qs.filter(status=filters.status) if filters.status else qs
-
-
 def _client_ip(request: HttpRequest) -> str:
     return (request.META.get("REMOTE_ADDR") or "127.0.0.1")[:45]
 
@@ -111,16 +98,7 @@ def pay(request, order_id: str, data: PayIn):
 
 @router.get("/payments/{payment_id}", response={200: PaymentOut, **ERRORS})
 def get_payment(request, payment_id: str):
-    user = request.auth
-    if not looks_like_id(payment_id, "pay"):
-        raise NotFound("No such payment", "payment_not_found")
-    qs = Payment.objects.select_related("order")
-    if user.role != Role.OPERATOR:
-        qs = qs.filter(customer=user)
-    payment = qs.filter(public_id=payment_id).first()
-    if payment is None:
-        raise NotFound("No such payment", "payment_not_found")
-    return payment
+    return selectors.payment_for(request.auth, payment_id)
 
 
 @router.post("/orders/{order_id}/refunds", response={201: RefundOut, **ERRORS})
@@ -135,22 +113,19 @@ def refund_goods_order(request, order_id: str, data: RefundIn):
 @router.get("/operator/payments", response=list[PaymentOut], tags=["operator"])
 @paginate(Cursor)
 def operator_payments(request, filters: Query[StatusFilter]):
-    require_operator(request.auth)
-    return _by_status(Payment.objects.select_related("order"), filters)
+    return selectors.operator_payments(require_operator(request.auth), filters.status)
 
 
 @router.get("/operator/refunds", response=list[RefundOut], tags=["operator"])
 @paginate(Cursor)
 def operator_refunds(request, filters: Query[StatusFilter]):
-    require_operator(request.auth)
-    return _by_status(Refund.objects.select_related("payment__order"), filters)
+    return selectors.operator_refunds(require_operator(request.auth), filters.status)
 
 
 @router.get("/operator/held-payments", response=list[HeldOut], tags=["operator"])
 @paginate(Cursor)
 def operator_held(request, filters: Query[StatusFilter]):
-    require_operator(request.auth)
-    return _by_status(HeldPayment.objects.select_related("payment__order"), filters)
+    return selectors.held_payments(require_operator(request.auth), filters.status)
 
 
 # --- held payments: operator decisions -------------------------------------------------------
@@ -180,19 +155,13 @@ class HeldResolvedOut(HeldOut):
         return r.refund if r else None
 
 
-def _held(held_id: str) -> HeldPayment:
-    """The held payment with its resolution (and refund) joined in: one query."""
-    return HeldPayment.objects.select_related("payment__order", "resolution__refund__payment__order").get(
-        public_id=held_id)
-
-
 @router.post("/operator/held-payments/{held_id}/refund", response={200: HeldResolvedOut, **ERRORS},
              tags=["operator"])
 def refund_held(request, held_id: str, data: HeldNoteIn):
     """Give held money (an amount that did not match) back to the payer through the gateway."""
     operator = require_operator(request.auth)
     services.refund_held_payment(operator, held_id, data.note)
-    return _held(held_id)
+    return selectors.held_payment(operator, held_id)
 
 
 @router.post("/operator/held-payments/{held_id}/dismiss", response={200: HeldResolvedOut, **ERRORS},
@@ -201,7 +170,7 @@ def dismiss_held(request, held_id: str, data: DismissIn):
     """Close a held payment without moving money (settled some other way); a note is required."""
     operator = require_operator(request.auth)
     services.dismiss_held_payment(operator, held_id, data.note)
-    return _held(held_id)
+    return selectors.held_payment(operator, held_id)
 
 
 # --- reconciliation against the gateway's bill ----------------------------------------------
@@ -271,7 +240,7 @@ class RunDetailOut(RunOut):
 
     @staticmethod
     def resolve_differences(obj) -> list:
-        return list(obj.differences.select_related("run", "payment", "refund", "resolved_by").order_by("id"))
+        return selectors.run_differences(obj)
 
 
 class ResolveIn(Schema):
@@ -283,50 +252,33 @@ class DifferenceFilter(Schema):
     kind: str | None = Field(None, max_length=20)
 
 
-def _run(run_id: str) -> ReconciliationRun:
-    run = ReconciliationRun.objects.filter(public_id=run_id).first() if looks_like_id(run_id, "rec") else None
-    if run is None:
-        raise NotFound("No such reconciliation", "reconciliation_not_found")
-    return run
-
-
 @router.post("/operator/reconciliations", response={200: RunDetailOut, **ERRORS}, tags=["operator"])
 def reconcile_day(request, data: ReconcileIn):
     """Fetch the gateway's trade bill of a day and match it against payments and refunds.
     Again for the same day: its unresolved differences are replaced. When the bill cannot
     be fetched or read, the run answers with `error` set (status `failed` unless an earlier
     attempt of the day succeeded, whose results are kept)."""
-    require_operator(request.auth)
-    try:
-        run = reconciliation.reconcile(data.bill_date)
-    except services.GatewayUnavailable:
-        run = ReconciliationRun.objects.get(bill_date=data.bill_date)  # the failure is recorded on it
-    return _run(run.public_id)
+    operator = require_operator(request.auth)
+    with contextlib.suppress(services.GatewayUnavailable):  # the failure is recorded on the day's run
+        reconciliation.reconcile(data.bill_date)
+    return selectors.run_of_day(operator, data.bill_date)
 
 
 @router.get("/operator/reconciliations", response=list[RunOut], tags=["operator"])
 @paginate(Cursor)
 def list_reconciliations(request, filters: Query[StatusFilter]):
-    require_operator(request.auth)
-    return _by_status(ReconciliationRun.objects.all(), filters)
+    return selectors.reconciliation_runs(require_operator(request.auth), filters.status)
 
 
 @router.get("/operator/reconciliations/{run_id}", response={200: RunDetailOut, **ERRORS}, tags=["operator"])
 def get_reconciliation(request, run_id: str):
-    require_operator(request.auth)
-    return _run(run_id)
+    return selectors.reconciliation_run(require_operator(request.auth), run_id)
 
 
 @router.get("/operator/reconciliation-differences", response=list[DifferenceOut], tags=["operator"])
 @paginate(Cursor)
 def list_differences(request, filters: Query[DifferenceFilter]):
-    require_operator(request.auth)
-    qs = ReconciliationDifference.objects.select_related("run", "payment", "refund", "resolved_by")
-    if filters.resolved is not None:
-        qs = qs.filter(resolved_at__isnull=not filters.resolved)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    return qs
+    return selectors.differences(require_operator(request.auth), resolved=filters.resolved, kind=filters.kind)
 
 
 @router.post("/operator/reconciliation-differences/{difference_id}/resolve",
@@ -334,5 +286,4 @@ def list_differences(request, filters: Query[DifferenceFilter]):
 def resolve_difference(request, difference_id: str, data: ResolveIn):
     operator = require_operator(request.auth)
     diff = reconciliation.resolve_difference(operator, difference_id, data.note)
-    return ReconciliationDifference.objects.select_related("run", "payment", "refund", "resolved_by").get(
-        pk=diff.pk)
+    return selectors.difference(operator, diff.public_id)

@@ -10,7 +10,7 @@ from o2o.api.schemas import ERRORS
 from o2o.catalog.selectors import get_public_product
 from o2o.core.pagination import Cursor
 from o2o.merchants.access import merchant_of
-from o2o.reviews import services
+from o2o.reviews import selectors, services
 from o2o.reviews.models import Review
 
 router = Router(tags=["reviews"], auth=api_auth)
@@ -123,8 +123,7 @@ def product_rating(request, product_id: str):
 @paginate(Cursor)
 def merchant_reviews(request):
     """Reviews of the signed-in staff member's merchant, newest first (hidden ones included)."""
-    merchant = merchant_of(request.auth)
-    return Review.objects.filter(merchant=merchant).select_related("customer", "product", "store")
+    return selectors.merchant_reviews(merchant_of(request.auth))
 
 
 @router.post("/merchant/reviews/{review_id}/reply", response={200: ModeratedOut, **ERRORS})

@@ -1,21 +1,17 @@
 """Shipping API: parcels and tracking, the carriers' webhook, pick-up in store,
 after-sales, shipping rules and order timelines."""
 
-from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from o2o.accounts.auth import api_auth
-from o2o.accounts.models import Role
 from o2o.api.schemas import ERRORS
-from o2o.core.errors import NotFound
-from o2o.core.ids import looks_like_id
 from o2o.core.pagination import Cursor
 from o2o.merchants.access import merchant_of, require_customer, require_operator
-from o2o.orders.models import Order
-from o2o.shipping import carriers, services
-from o2o.shipping.models import AfterSale, AfterSaleStatus, Parcel, TrackingEvent
+from o2o.orders.selectors import order_for
+from o2o.shipping import carriers, selectors, services
+from o2o.shipping.models import AfterSaleStatus
 from o2o.shipping.schemas import (
     AfterSaleIn,
     AfterSaleOut,
@@ -43,38 +39,13 @@ from o2o.vouchers import codes, qr
 router = Router(tags=["shipping"], auth=api_auth)
 
 
-def _parcels() -> QuerySet[Parcel]:
-    return (Parcel.objects.select_related("order", "after_sale")
-            .prefetch_related("items__order_line",
-                              Prefetch("events", queryset=TrackingEvent.objects.order_by("occurred_at", "id"))))
-
-
-def _after_sales() -> QuerySet[AfterSale]:
-    return AfterSale.objects.select_related("order").prefetch_related("lines__order_line", "parcels")
-
-
-def _order_for(user, order_id: str) -> Order:
-    """The order as its customer, its merchant's staff or an operator may see it."""
-    qs = Order.objects.select_related("merchant").filter(public_id=order_id) \
-        if looks_like_id(order_id, "ord") else Order.objects.none()
-    if user is not None and user.is_authenticated and user.role == Role.OPERATOR:
-        order = qs.first()
-    elif user is not None and user.is_authenticated and user.role == Role.CUSTOMER:
-        order = qs.filter(customer=user).first()
-    else:
-        order = qs.filter(merchant=merchant_of(user)).first()
-    if order is None:
-        raise NotFound("No such order", "order_not_found")
-    return order
-
-
 # --- timeline and parcels of an order ----------------------------------------------------
 
 @router.get("/orders/{order_id}/timeline", response={200: list[TimelineEntry], **ERRORS})
 def order_timeline(request, order_id: str):
     """Every step of an order: state changes, parcel events, pick-up, after-sales, refunds.
     For the order's customer, its merchant's staff and operators."""
-    order = _order_for(request.auth, order_id)
+    order = order_for(request.auth, order_id)
     return [{"type": e.event_type, "at": e.created_at, "subject": e.aggregate_id,
              "subject_type": e.aggregate_type, "data": e.payload} for e in services.timeline(order)]
 
@@ -82,8 +53,8 @@ def order_timeline(request, order_id: str):
 @router.get("/orders/{order_id}/parcels", response={200: list[ParcelOut], **ERRORS})
 def order_parcels(request, order_id: str):
     """The parcels of an order with their tracking (customer, merchant or operator)."""
-    order = _order_for(request.auth, order_id)
-    return [parcel_dict(p) for p in _parcels().filter(order=order)]
+    order = order_for(request.auth, order_id)
+    return [parcel_dict(p) for p in selectors.order_parcels(order)]
 
 
 @router.post("/merchant/orders/{order_id}/parcels", response={201: ParcelOut, **ERRORS}, tags=["merchant"])
@@ -93,7 +64,7 @@ def ship_parcel(request, order_id: str, payload: ParcelIn):
     items = None if payload.items is None else [(i.line, i.quantity) for i in payload.items]
     parcel = services.create_parcel(merchant, order_id, carrier=payload.carrier,
                                     tracking_number=payload.tracking_number, items=items)
-    return Status(201, parcel_dict(_parcels().get(pk=parcel.pk)))
+    return Status(201, parcel_dict(selectors.merchant_parcel(merchant, parcel.public_id)))
 
 
 @router.get("/shipping/carriers", response=list[str], auth=None)
@@ -163,13 +134,6 @@ def pickup_redeem(request, payload: CounterIn):
 
 # --- after-sales ----------------------------------------------------------------------------
 
-def _one(qs: QuerySet[AfterSale], ret_id: str) -> AfterSale:
-    ret = qs.filter(public_id=ret_id).first() if looks_like_id(ret_id, "ret") else None
-    if ret is None:
-        raise NotFound("No such after-sales request", "after_sale_not_found")
-    return ret
-
-
 class AfterSaleFilter(Schema):
     status: AfterSaleStatus | None = None
 
@@ -181,21 +145,18 @@ def request_after_sale(request, order_id: str, payload: AfterSaleIn):
     lines = None if payload.lines is None else [(i.line, i.quantity) for i in payload.lines]
     ret = services.request_after_sale(user, order_id, kind=payload.kind, reason=payload.reason,
                                       lines=lines, photos=payload.photos, amount_fen=payload.amount_fen)
-    return Status(201, _one(_after_sales(), ret.public_id))
+    return Status(201, selectors.customer_after_sale(user, ret.public_id))
 
 
 @router.get("/after-sales", response=list[AfterSaleOut])
 @paginate(Cursor)
 def my_after_sales(request, filters: Query[AfterSaleFilter]):
-    qs = _after_sales().filter(customer=require_customer(request.auth))
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    return qs
+    return selectors.customer_after_sales(require_customer(request.auth), filters.status)
 
 
 @router.get("/after-sales/{ret_id}", response={200: AfterSaleOut, **ERRORS})
 def my_after_sale(request, ret_id: str):
-    return _one(_after_sales().filter(customer=require_customer(request.auth)), ret_id)
+    return selectors.customer_after_sale(require_customer(request.auth), ret_id)
 
 
 @router.post("/after-sales/{ret_id}/dispute", response={200: AfterSaleOut, **ERRORS})
@@ -203,14 +164,14 @@ def dispute(request, ret_id: str, payload: ReasonIn):
     """Contest the merchant's rejection; an operator decides."""
     user = require_customer(request.auth)
     services.dispute(user, ret_id, payload.reason)
-    return _one(_after_sales(), ret_id)
+    return selectors.customer_after_sale(user, ret_id)
 
 
 @router.post("/after-sales/{ret_id}/withdraw", response={200: AfterSaleOut, **ERRORS})
 def withdraw(request, ret_id: str):
     user = require_customer(request.auth)
     services.withdraw(user, ret_id)
-    return _one(_after_sales(), ret_id)
+    return selectors.customer_after_sale(user, ret_id)
 
 
 @router.post("/after-sales/{ret_id}/return-parcel", response={201: ParcelOut, **ERRORS})
@@ -218,21 +179,18 @@ def return_parcel(request, ret_id: str, payload: ReturnParcelIn):
     """Send the goods of an approved return back; tracked like any parcel."""
     user = require_customer(request.auth)
     parcel = services.ship_return(user, ret_id, carrier=payload.carrier, tracking_number=payload.tracking_number)
-    return Status(201, parcel_dict(_parcels().get(pk=parcel.pk)))
+    return Status(201, parcel_dict(selectors.customer_parcel(user, parcel.public_id)))
 
 
 @router.get("/merchant/after-sales", response=list[AfterSaleOut], tags=["merchant"])
 @paginate(Cursor)
 def merchant_after_sales(request, filters: Query[AfterSaleFilter]):
-    qs = _after_sales().filter(merchant=merchant_of(request.auth))
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    return qs
+    return selectors.merchant_after_sales(merchant_of(request.auth), filters.status)
 
 
 @router.get("/merchant/after-sales/{ret_id}", response={200: AfterSaleOut, **ERRORS}, tags=["merchant"])
 def merchant_after_sale(request, ret_id: str):
-    return _one(_after_sales().filter(merchant=merchant_of(request.auth)), ret_id)
+    return selectors.merchant_after_sale(merchant_of(request.auth), ret_id)
 
 
 @router.post("/merchant/after-sales/{ret_id}/approve", response={200: AfterSaleOut, **ERRORS}, tags=["merchant"])
@@ -240,14 +198,14 @@ def approve(request, ret_id: str, payload: NoteIn):
     """Agree: a return waits for the goods, a refund-only request is refunded at once."""
     merchant = merchant_of(request.auth, owner_only=True)
     services.approve(merchant, ret_id, payload.note)
-    return _one(_after_sales(), ret_id)
+    return selectors.merchant_after_sale(merchant, ret_id)
 
 
 @router.post("/merchant/after-sales/{ret_id}/reject", response={200: AfterSaleOut, **ERRORS}, tags=["merchant"])
 def reject(request, ret_id: str, payload: ReasonIn):
     merchant = merchant_of(request.auth, owner_only=True)
     services.reject(merchant, ret_id, payload.reason)
-    return _one(_after_sales(), ret_id)
+    return selectors.merchant_after_sale(merchant, ret_id)
 
 
 @router.post("/merchant/after-sales/{ret_id}/receive", response={200: AfterSaleOut, **ERRORS}, tags=["merchant"])
@@ -256,17 +214,13 @@ def receive(request, ret_id: str, payload: ReceiveIn):
     merchant = merchant_of(request.auth, owner_only=True)
     services.receive_return(merchant, ret_id, amount_fen=payload.amount_fen, resellable=payload.resellable,
                             location=payload.location)
-    return _one(_after_sales(), ret_id)
+    return selectors.merchant_after_sale(merchant, ret_id)
 
 
 @router.get("/operator/after-sales", response=list[AfterSaleOut], tags=["operator"])
 @paginate(Cursor)
 def operator_after_sales(request, filters: Query[AfterSaleFilter]):
-    require_operator(request.auth)
-    qs = _after_sales()
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    return qs
+    return selectors.operator_after_sales(require_operator(request.auth), filters.status)
 
 
 @router.post("/operator/after-sales/{ret_id}/arbitrate", response={200: AfterSaleOut, **ERRORS},
@@ -275,7 +229,7 @@ def arbitrate(request, ret_id: str, payload: ArbitrateIn):
     """Settle a disputed request: approve (refund-only is refunded) or reject for good."""
     operator = require_operator(request.auth)
     services.arbitrate(operator, ret_id, payload.decision, payload.note)
-    return _one(_after_sales(), ret_id)
+    return selectors.operator_after_sale(operator, ret_id)
 
 
 # --- shipping rules -------------------------------------------------------------------------

@@ -77,3 +77,13 @@ def merchant_redemptions(staff_user, *, store_public_id: str | None = None,
     if day is not None:
         qs = qs.filter(local_date=day)
     return qs
+
+
+def merchant_redemption(merchant, redemption_public_id: str) -> Redemption:
+    """One of the merchant's redemptions with the voucher's customer and the store, or 404."""
+    redemption = None
+    if looks_like_id(redemption_public_id, "rdm"):
+        redemption = _redemptions().filter(merchant=merchant, public_id=redemption_public_id).first()
+    if redemption is None:
+        raise NotFound("No such redemption", "redemption_not_found")
+    return redemption

@@ -12,15 +12,14 @@ from django.utils.translation import gettext as _
 
 from o2o.core import clock
 from o2o.core.errors import DomainError
-from o2o.merchants.access import stores_of
-from o2o.merchants.models import Store
+from o2o.merchants import selectors
 
 DEFAULT_ZONE = "Asia/Shanghai"
 
 
 def zone_of(request: HttpRequest) -> zoneinfo.ZoneInfo:
     """The merchant's zone: its first store's (stores of one merchant share a city in practice)."""
-    store = Store.objects.filter(merchant=request.merchant).order_by("pk").first()
+    store = selectors.stores_of_merchant(request.merchant).order_by("pk").first()
     try:
         return zoneinfo.ZoneInfo(store.time_zone if store else DEFAULT_ZONE)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -46,9 +45,7 @@ def parse_day(raw: str | None, default: dt.date) -> dt.date:
 
 def my_stores(request: HttpRequest):
     """The stores this user sees: all of the merchant's for owners and unbound staff."""
-    qs = Store.objects.filter(merchant=request.merchant).order_by("name")
-    bound = stores_of(request.user)
-    return qs if bound is None else qs.filter(pk__in=[s.pk for s in bound])
+    return selectors.staff_stores(request.merchant, request.user).order_by("name")
 
 
 def yuan_to_fen(raw: str | None) -> int | None:

@@ -11,15 +11,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from o2o.accounts import services as accounts
-from o2o.core.errors import DomainError, NotFound
-from o2o.core.ids import looks_like_id
+from o2o.core.errors import DomainError
 from o2o.ledger import selectors as ledger
 from o2o.merchants import selectors as merchant_selectors
 from o2o.merchants import services as merchants
-from o2o.orders.models import Order, OrderKind, OrderStatus
+from o2o.orders import selectors as orders_selectors
+from o2o.orders.models import OrderKind, OrderStatus
 from o2o.shipping import carriers
+from o2o.shipping import selectors as shipping_selectors
 from o2o.shipping import services as shipping
-from o2o.shipping.models import AfterSale, AfterSaleStatus
+from o2o.shipping.models import AfterSaleStatus
 from o2o.vouchers import selectors as vouchers
 from o2o.web.console.access import merchant_page
 from o2o.web.console.common import done, fail, my_stores, parse_day
@@ -29,32 +30,17 @@ SHOWN_STATUSES = ("paid", "shipped", "delivered", "completed")
 
 # --- orders and parcels ------------------------------------------------------------------
 
-def _order(request: HttpRequest, order_id: str) -> Order:
-    order = None
-    if looks_like_id(order_id, "ord"):
-        order = (Order.objects.select_related("customer", "pickup_store").prefetch_related("lines", "parcels")
-                 .filter(merchant=request.merchant, public_id=order_id).first())
-    if order is None:
-        raise NotFound("No such order", "order_not_found")
-    return order
-
-
 @merchant_page
 def orders(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "to_ship")
-    qs = (Order.objects.filter(merchant=request.merchant).select_related("customer", "pickup_store")
-          .prefetch_related("lines").order_by("-created_at"))
-    if status == "to_ship":
-        qs = qs.filter(kind=OrderKind.GOODS, status=OrderStatus.PAID, pickup_store__isnull=True)
-    elif status in OrderStatus.values:
-        qs = qs.filter(status=status)
+    status = request.GET.get("status", orders_selectors.TO_SHIP)
+    qs = orders_selectors.merchant_orders(request.merchant, status)
     return render(request, "web/console/orders.html", {"orders": qs[:100], "status": status,
                                                         "statuses": OrderStatus.choices})
 
 
 @merchant_page
 def order(request: HttpRequest, order_id: str) -> HttpResponse:
-    item = _order(request, order_id)
+    item = orders_selectors.merchant_order(request.merchant, order_id)
     return render(request, "web/console/order.html", {
         "order": item, "can_ship": item.kind == OrderKind.GOODS and item.status == OrderStatus.PAID
         and not item.pickup_store_id, "carriers": carriers.codes()})
@@ -63,7 +49,7 @@ def order(request: HttpRequest, order_id: str) -> HttpResponse:
 @merchant_page
 @require_POST
 def order_ship(request: HttpRequest, order_id: str) -> HttpResponse:
-    item = _order(request, order_id)
+    item = orders_selectors.merchant_order(request.merchant, order_id)
     try:
         parcel = shipping.create_parcel(request.merchant, item.public_id,
                                         carrier=request.POST.get("carrier") or "sandbox",
@@ -78,8 +64,7 @@ def order_ship(request: HttpRequest, order_id: str) -> HttpResponse:
 
 @merchant_page
 def after_sales(request: HttpRequest) -> HttpResponse:
-    qs = (AfterSale.objects.filter(merchant=request.merchant).select_related("order", "customer")
-          .order_by("-created_at"))
+    qs = shipping_selectors.merchant_after_sales(request.merchant, detailed=False).order_by("-created_at")
     return render(request, "web/console/after_sales.html", {
         "open": qs.filter(status__in=(AfterSaleStatus.REQUESTED, AfterSaleStatus.RETURN_SHIPPED)),
         "done": qs.exclude(status__in=(AfterSaleStatus.REQUESTED, AfterSaleStatus.RETURN_SHIPPED))[:50]})
@@ -88,8 +73,7 @@ def after_sales(request: HttpRequest) -> HttpResponse:
 @merchant_page(owner_only=True)
 @require_POST
 def after_sale_decide(request: HttpRequest, ret_id: str) -> HttpResponse:
-    if not AfterSale.objects.filter(merchant=request.merchant, public_id=ret_id).exists():
-        raise NotFound("No such request", "after_sale_not_found")
+    shipping_selectors.merchant_after_sale(request.merchant, ret_id, detailed=False)  # 404 unless theirs
     decision, note = request.POST.get("decision"), (request.POST.get("reason") or "").strip()
     try:
         if decision == "approve":

@@ -17,10 +17,9 @@ from o2o.core import clock
 from o2o.core.errors import DomainError
 from o2o.core.idempotency import run_once
 from o2o.inventory.services import store_zone
-from o2o.merchants.access import may_act_at
+from o2o.merchants import selectors as merchant_selectors
 from o2o.merchants.models import Store
 from o2o.vouchers import selectors, services
-from o2o.vouchers.models import Redemption
 from o2o.web.console.access import merchant_page
 from o2o.web.console.common import my_stores
 
@@ -61,10 +60,9 @@ def _current_store(request: HttpRequest) -> Store | None:
     public_id = request.session.get(SESSION_KEY)
     if not public_id:
         return None
-    store = Store.objects.filter(public_id=public_id, merchant=request.merchant, is_active=True).first()
-    if store is None or not may_act_at(request.user, store):
-        return None
-    return store
+    # Only a store this user may still act at: a binding may have changed since it was picked.
+    return (merchant_selectors.staff_stores(request.merchant, request.user)
+            .filter(public_id=public_id, is_active=True).first())
 
 
 def _recent(request: HttpRequest, store: Store):
@@ -151,8 +149,7 @@ def redeem(request: HttpRequest) -> HttpResponse:
         _status, body = run_once("web.counter.redeem", user.pk, request.POST.get("token") or None, data, work)
     except DomainError as exc:
         return _page(request, store, refusal=reason(exc), code=data["code"])
-    redemption = (Redemption.objects.select_related("voucher__customer", "store")
-                  .get(public_id=body["redemption"], merchant=request.merchant))
+    redemption = selectors.merchant_redemption(request.merchant, body["redemption"])
     return _page(request, store, redeemed=redemption,
                  customer=selectors.customer_name(redemption.voucher.customer))
 

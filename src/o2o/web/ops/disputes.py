@@ -9,9 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from o2o.core.errors import DomainError
-from o2o.core.ids import looks_like_id
-from o2o.core.models import OutboxEvent
+from o2o.core.errors import DomainError, NotFound
+from o2o.shipping import selectors
 from o2o.shipping import services as shipping
 from o2o.shipping.models import AfterSale, AfterSaleKind, AfterSaleStatus
 from o2o.web.ops.access import operator_only, refusal
@@ -26,36 +25,27 @@ STATUS_LABELS = {
 }
 
 
-def _requests():
-    return AfterSale.objects.select_related("order", "merchant", "customer")
-
-
 @require_GET
 @operator_only
 def dispute_list(request: HttpRequest) -> HttpResponse:
-    rows = _requests().filter(status=AfterSaleStatus.DISPUTED).order_by("updated_at", "id")[:200]
+    rows = selectors.disputed(request.user)[:200]
     return render(request, "web/ops/disputes.html", {"section": "disputes", "rows": rows, "kinds": KIND_LABELS})
 
 
-def _one(ret_id: str) -> AfterSale:
-    ret = (_requests().prefetch_related("lines__order_line").filter(public_id=ret_id).first()
-           if looks_like_id(ret_id, "ret") else None)
-    if ret is None:
-        raise Http404("No such request")
-    return ret
+def _one(operator, ret_id: str) -> AfterSale:
+    try:
+        return selectors.dispute(operator, ret_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
 
 
 def _detail(request: HttpRequest, ret: AfterSale, form: ArbitrateForm | None = None,
             status: int = 200) -> HttpResponse:
-    # The customer's words when disputing live in the outbox event (the request keeps the
-    # merchant's and the operator's notes only).
-    disputed = (OutboxEvent.objects.filter(aggregate_id=ret.public_id, event_type="after_sale.disputed")
-                .order_by("-id").first())
     return render(request, "web/ops/dispute.html", {"section": "disputes",
         "ret": ret, "order": ret.order, "lines": list(ret.lines.all()),
         "kind_label": KIND_LABELS.get(ret.kind, ret.kind),
         "status_label": STATUS_LABELS.get(ret.status, ret.status),
-        "dispute_reason": (disputed.payload or {}).get("reason", "") if disputed else "",
+        "dispute_reason": selectors.dispute_reason(ret),
         "refundable_fen": shipping.refundable_for(ret),
         "form": form or ArbitrateForm(),
         "open": ret.status == AfterSaleStatus.DISPUTED,
@@ -65,13 +55,13 @@ def _detail(request: HttpRequest, ret: AfterSale, form: ArbitrateForm | None = N
 @require_GET
 @operator_only
 def dispute_detail(request: HttpRequest, ret_id: str) -> HttpResponse:
-    return _detail(request, _one(ret_id))
+    return _detail(request, _one(request.user, ret_id))
 
 
 @require_POST
 @operator_only
 def dispute_arbitrate(request: HttpRequest, ret_id: str) -> HttpResponse:
-    ret = _one(ret_id)
+    ret = _one(request.user, ret_id)
     form = ArbitrateForm(request.POST)
     if not form.is_valid():
         return _detail(request, ret, form, status=422)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -11,12 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from o2o.core.errors import DomainError, NotFound
-from o2o.core.models import OutboxEvent
 from o2o.merchants import selectors
 from o2o.merchants import services as merchants
 from o2o.merchants.models import Merchant, MerchantStatus
-from o2o.payments.models import HeldPayment, HeldStatus, ReconciliationDifference
-from o2o.shipping.models import AfterSale, AfterSaleStatus
+from o2o.payments import selectors as payments
+from o2o.shipping import selectors as shipping
 from o2o.web.ops.access import operator_only, refusal
 from o2o.web.ops.forms import ReasonForm
 
@@ -38,11 +36,12 @@ HISTORY_LIMIT = 50
 @operator_only
 def home(request: HttpRequest) -> HttpResponse:
     """What waits for an operator, with a link to each queue."""
+    operator = request.user
     return render(request, "web/ops/home.html", {"section": "home",
-        "pending": Merchant.objects.filter(status=MerchantStatus.PENDING).count(),
-        "disputes": AfterSale.objects.filter(status=AfterSaleStatus.DISPUTED).count(),
-        "differences": ReconciliationDifference.objects.filter(resolved_at__isnull=True).count(),
-        "held": HeldPayment.objects.filter(status=HeldStatus.OPEN).count(),
+        "pending": selectors.operator_merchants(MerchantStatus.PENDING).count(),
+        "disputes": shipping.disputed(operator).count(),
+        "differences": payments.differences(operator, resolved=False).count(),
+        "held": payments.open_held(operator).count(),
     })
 
 
@@ -53,7 +52,7 @@ def merchant_list(request: HttpRequest) -> HttpResponse:
     if status not in STATUS_LABELS:
         status = MerchantStatus.PENDING
     rows = (selectors.operator_merchants(status).prefetch_related("stores").order_by("created_at", "id")[:200])
-    counts = dict(Merchant.objects.values_list("status").annotate(n=Count("id")).order_by())
+    counts = selectors.merchant_status_counts(request.user)
     tabs = [(key, label, counts.get(key, 0)) for key, label in STATUS_LABELS.items()]
     return render(request, "web/ops/merchants.html", {"section": "merchants",
         "merchants": rows, "status": status, "status_label": STATUS_LABELS[status], "tabs": tabs,
@@ -67,9 +66,9 @@ def _merchant(merchant_id: str) -> Merchant:
         raise Http404(exc.message) from exc
 
 
-def history(merchant: Merchant) -> list[dict]:
+def history(operator, merchant: Merchant) -> list[dict]:
     """The merchant's recent events from the outbox, newest first, in words."""
-    rows = OutboxEvent.objects.filter(merchant_id=merchant.public_id).order_by("-id")[:HISTORY_LIMIT]
+    rows = selectors.merchant_history(operator, merchant, HISTORY_LIMIT)
     return [{"at": e.created_at, "type": e.event_type, "label": EVENT_LABELS.get(e.event_type, e.event_type),
              "reason": (e.payload or {}).get("reason", ""), "operator": (e.payload or {}).get("operator", "")}
             for e in rows]
@@ -80,7 +79,7 @@ def _detail(request: HttpRequest, merchant: Merchant, *, reject_form: ReasonForm
     return render(request, "web/ops/merchant.html", {"section": "merchants",
         "m": merchant, "status_label": STATUS_LABELS.get(merchant.status, merchant.status),
         "stores": selectors.stores_of_merchant(merchant).order_by("id"),
-        "history": history(merchant),
+        "history": history(request.user, merchant),
         "reject_form": reject_form or ReasonForm(auto_id="id_reject_%s"),
         "suspend_form": suspend_form or ReasonForm(auto_id="id_suspend_%s"),
     }, status=status)

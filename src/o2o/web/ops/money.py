@@ -13,20 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from o2o.core import clock
-from o2o.core.errors import DomainError
-from o2o.core.ids import looks_like_id
-from o2o.core.models import OutboxEvent
+from o2o.core.errors import DomainError, NotFound
+from o2o.ledger import selectors as ledger_selectors
 from o2o.ledger import services as ledger
-from o2o.payments import reconciliation
+from o2o.payments import reconciliation, selectors
 from o2o.payments import services as payments
-from o2o.payments.models import (
-    DifferenceKind,
-    HeldPayment,
-    HeldStatus,
-    ReconciliationDifference,
-    ReconciliationRun,
-    ReconciliationStatus,
-)
+from o2o.payments.models import DifferenceKind, ReconciliationRun, ReconciliationStatus
 from o2o.web.ops.access import operator_only, refusal
 from o2o.web.ops.forms import NoteForm, OptionalNoteForm, ReconcileForm
 
@@ -54,11 +46,11 @@ PROBLEMS_SHOWN = 50
 # --- reconciliation -----------------------------------------------------------------------
 
 def _runs_page(request: HttpRequest, form: ReconcileForm | None = None, status: int = 200) -> HttpResponse:
-    runs = ReconciliationRun.objects.order_by("-bill_date")[:60]
+    runs = selectors.reconciliation_runs(request.user).order_by("-bill_date")[:60]
     return render(request, "web/ops/reconciliation.html", {"section": "reconciliation",
         "runs": runs, "labels": RUN_STATUS,
         "form": form or ReconcileForm(initial={"bill_date": _yesterday()}),
-        "unresolved": reconciliation.unresolved_differences().count(),
+        "unresolved": selectors.differences(request.user, resolved=False).count(),
     }, status=status)
 
 
@@ -84,27 +76,28 @@ def run_reconcile(request: HttpRequest) -> HttpResponse:
         run = reconciliation.reconcile(day)
     except payments.GatewayUnavailable as exc:
         refusal(request, exc)  # the failure is recorded on the day's run
-        run = ReconciliationRun.objects.filter(bill_date=day).first()
+        try:
+            run = selectors.run_of_day(request.user, day)
+        except NotFound:
+            return HttpResponseRedirect(reverse("web:ops_runs"))
     except DomainError as exc:
         refusal(request, exc)
         return _runs_page(request, form, status=422)
     else:
         messages.success(request, _("The day is reconciled."))
-    if run is None:
-        return HttpResponseRedirect(reverse("web:ops_runs"))
     return HttpResponseRedirect(reverse("web:ops_run", args=[run.public_id]))
 
 
-def _run(run_id: str) -> ReconciliationRun:
-    run = ReconciliationRun.objects.filter(public_id=run_id).first() if looks_like_id(run_id, "rec") else None
-    if run is None:
-        raise Http404("No such reconciliation")
-    return run
+def _run(operator, run_id: str) -> ReconciliationRun:
+    try:
+        return selectors.reconciliation_run(operator, run_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
 
 
 def _run_page(request: HttpRequest, run: ReconciliationRun, bad: tuple[str, NoteForm] | None = None,
               status: int = 200) -> HttpResponse:
-    diffs = list(run.differences.select_related("payment", "refund", "resolved_by").order_by("id"))
+    diffs = selectors.run_differences(run)
     for d in diffs:
         d.kind_label = DIFF_KIND.get(d.kind, d.kind)
         d.form = bad[1] if bad and bad[0] == d.public_id else NoteForm(auto_id=f"id_{d.public_id}_%s")
@@ -116,16 +109,16 @@ def _run_page(request: HttpRequest, run: ReconciliationRun, bad: tuple[str, Note
 @require_GET
 @operator_only
 def run_detail(request: HttpRequest, run_id: str) -> HttpResponse:
-    return _run_page(request, _run(run_id))
+    return _run_page(request, _run(request.user, run_id))
 
 
 @require_POST
 @operator_only
 def difference_resolve(request: HttpRequest, difference_id: str) -> HttpResponse:
-    diff = (ReconciliationDifference.objects.select_related("run")
-            .filter(public_id=difference_id).first() if looks_like_id(difference_id, "rcd") else None)
-    if diff is None:
-        raise Http404("No such difference")
+    try:
+        diff = selectors.difference(request.user, difference_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
     form = NoteForm(request.POST, auto_id=f"id_{diff.public_id}_%s")
     if not form.is_valid():
         return _run_page(request, diff.run, (diff.public_id, form), status=422)
@@ -142,15 +135,13 @@ def difference_resolve(request: HttpRequest, difference_id: str) -> HttpResponse
 
 def _held_page(request: HttpRequest, bad: tuple[str, str, NoteForm | OptionalNoteForm] | None = None,
                status: int = 200) -> HttpResponse:
-    rows = list(HeldPayment.objects.select_related("payment__order__merchant")
-                .filter(status=HeldStatus.OPEN).order_by("id")[:200])
+    rows = list(selectors.open_held(request.user)[:200])
     for h in rows:
         h.refund_form = OptionalNoteForm(auto_id=f"id_{h.public_id}_refund_%s")
         h.dismiss_form = NoteForm(auto_id=f"id_{h.public_id}_dismiss_%s")
         if bad and bad[0] == h.public_id:
             setattr(h, f"{bad[1]}_form", bad[2])
-    done = (HeldPayment.objects.select_related("payment__order").filter(status=HeldStatus.RESOLVED)
-            .order_by("-resolved_at", "-id")[:20])
+    done = selectors.recently_resolved_held(request.user)[:20]
     return render(request, "web/ops/held.html", {"section": "held", "rows": rows, "done": done}, status=status)
 
 
@@ -163,9 +154,10 @@ def held_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @operator_only
 def held_decide(request: HttpRequest, held_id: str, action: str) -> HttpResponse:
-    held = HeldPayment.objects.filter(public_id=held_id).first() if looks_like_id(held_id, "hld") else None
-    if held is None:
-        raise Http404("No such held payment")
+    try:
+        held = selectors.held_payment(request.user, held_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
     form_class = OptionalNoteForm if action == "refund" else NoteForm
     form = form_class(request.POST, auto_id=f"id_{held.public_id}_{action}_%s")
     if not form.is_valid():
@@ -197,6 +189,6 @@ def ledger_check(request: HttpRequest) -> HttpResponse:
               for name, problems in report.problems.items()]
     return render(request, "web/ops/ledger.html", {"section": "ledger",
         "report": report, "checks": checks, "stats": report.stats, "relayed": relayed,
-        "pending": OutboxEvent.objects.filter(relayed_at__isnull=True).count(),
+        "pending": ledger_selectors.unrelayed_event_count(request.user),
         "checked_at": clock.now(),
     })
