@@ -14,6 +14,13 @@ from o2o.ledger import conf
 from o2o.ledger import services as ledger
 from o2o.ledger.models import AccountKind, EntryKind, JournalEntry, JournalLine, SettlementStatement
 from o2o.ledger.services import Line, account, payable, post
+from o2o.payments.models import (
+    BillLineType,
+    DifferenceKind,
+    ReconciliationDifference,
+    ReconciliationRun,
+    ReconciliationStatus,
+)
 from o2o.vouchers import services as vouchers
 from o2o.vouchers.models import Voucher
 from tests.ledger.helpers import buy, gateway, relay  # noqa: F401
@@ -93,12 +100,18 @@ def test_tampered_statement_fails(books, capsys):
 
 
 @pytest.mark.django_db
-def test_unresolved_bill_difference_fails(books, capsys, monkeypatch):
-    from o2o.payments import reconciliation
-
-    monkeypatch.setattr(reconciliation, "unresolved_differences", lambda: ["missing_in_ledger P123 (100 fen)"])
+def test_unresolved_bill_difference_fails(books, capsys):
+    run = ReconciliationRun.objects.create(bill_date=dt.date(2026, 1, 5), status=ReconciliationStatus.DIFFERENCES,
+                                           created_at=clock.now(), updated_at=clock.now())
+    diff = ReconciliationDifference.objects.create(
+        run=run, kind=DifferenceKind.MISSING_IN_PLATFORM, type=BillLineType.PAYMENT, out_trade_no="P123",
+        bill_amount_fen=100, detail="paid at the gateway, unknown here", created_at=clock.now())
     err = failing_check(capsys)
-    assert "[FAIL] ledger matches the gateway bill" in err and "P123" in err
+    assert "[FAIL] ledger matches the gateway bill" in err
+    assert f"bill: {diff.public_id} missing_in_platform payment P123 (platform None fen, bill 100 fen)" in err
+    diff.resolved_at = clock.now()
+    diff.save(update_fields=["resolved_at"])
+    call_command("ledger", "check")  # a resolved difference no longer fails the books
 
 
 @pytest.mark.django_db

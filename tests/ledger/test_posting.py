@@ -10,9 +10,8 @@ from django.core.management import call_command
 from o2o.catalog.models import Category
 from o2o.core import clock
 from o2o.core.money import split_rate
-from o2o.ledger import posting
 from o2o.ledger.models import AccountKind, EntryKind, JournalEntry, JournalLine
-from o2o.ledger.services import Line, Unbalanced, account, balance, payable, post
+from o2o.ledger.services import Line, Unbalanced, account, balance, payable, post, posting
 from o2o.orders import services as orders
 from o2o.payments import services as payments
 from o2o.payments.models import Refund

@@ -7,4 +7,6 @@ class LedgerConfig(AppConfig):
     verbose_name = "Ledger"
 
     def ready(self) -> None:
-        from o2o.ledger import handlers, tasks  # noqa: F401  (outbox subscribers, periodic tasks)
+        # Subscribe to the outbox once every app's models are loaded (the handlers import
+        # them). The periodic tasks in ledger.tasks register through core's autodiscovery.
+        from o2o.ledger import handlers  # noqa: F401

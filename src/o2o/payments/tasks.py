@@ -1,3 +1,9 @@
+"""Periodic payment work: refunds to submit, stale attempts to close, the daily bill.
+
+submit_refund_task lives beside submit_refund in services/refunds.py (recording a refund
+enqueues it); it is named here too so tasks queued under this path still run.
+"""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -5,13 +11,10 @@ import datetime as dt
 from django_tasks import task
 
 from o2o.core import schedule
-from o2o.payments import services
+from o2o.payments import reconciliation, services
+from o2o.payments.services.refunds import submit_refund_task
 
-
-@task()
-def submit_refund_task(refund_public_id: str) -> str:
-    """Send one refund to the gateway right after it was recorded."""
-    return services.submit_refund(refund_public_id).status
+__all__ = ["close_stale_attempts", "execute_refunds", "reconcile_yesterday", "submit_refund_task"]
 
 
 @schedule.every(dt.timedelta(seconds=60), name="payments.execute_refunds")
@@ -33,6 +36,4 @@ def close_stale_attempts() -> int:
 @task()
 def reconcile_yesterday() -> str | None:
     """Once the gateway publishes yesterday's trade bill, match it (until that succeeds)."""
-    from o2o.payments import reconciliation
-
     return reconciliation.reconcile_due()

@@ -13,6 +13,11 @@ always vouchers.used_value_fen of its used uses (the price when it expired unuse
 no refund), a completed goods order's is what was paid less goods refunds. Each
 posting brings the books to that target and records the difference, so events handled
 late, twice or out of order still converge on the right amounts.
+
+Writes ledger.JournalEntry and JournalLine (through journal.post), locking the merchant's
+payable account before reading the books it recognizes. Which refunds leave held funds is
+the payments app's rule (payments.services.is_held_refund), not restated here. Raises
+journal.Unbalanced only on a programming error; no domain error codes.
 """
 
 from __future__ import annotations
@@ -25,6 +30,10 @@ from o2o.catalog.selectors import commission_rate_bp
 from o2o.ledger.commission import allocate, commission_fen, commission_of_parts
 from o2o.ledger.models import RECOGNITION_KINDS, AccountKind, EntryKind, JournalEntry, JournalLine
 from o2o.ledger.services.journal import Line, account, lock_payable, post
+from o2o.orders.models import Order, OrderKind, OrderLine, OrderStatus
+from o2o.payments.models import Refund, RefundSource, RefundStatus
+from o2o.vouchers.models import Voucher, VoucherRefund, VoucherStatus
+from o2o.vouchers.services import used_value_fen
 
 HELD = AccountKind.CUSTOMER_FUNDS_HELD
 CLEARING = AccountKind.GATEWAY_CLEARING
@@ -33,7 +42,7 @@ COMMISSION = AccountKind.PLATFORM_COMMISSION
 
 # --- cash in and out ----------------------------------------------------------------------
 
-def post_receipt(txn_id: str, order, amount_fen: int, occurred_at: dt.datetime) -> JournalEntry | None:
+def post_receipt(txn_id: str, order: Order, amount_fen: int, occurred_at: dt.datetime) -> JournalEntry | None:
     """The gateway took `amount_fen` from the customer for `order` (transaction `txn_id`):
     the money is held for the customer until it is recognized or refunded."""
     if amount_fen <= 0:
@@ -46,7 +55,7 @@ def post_receipt(txn_id: str, order, amount_fen: int, occurred_at: dt.datetime) 
     return entry
 
 
-def post_refund(refund_public_id: str, order, amount_fen: int, occurred_at: dt.datetime) -> JournalEntry | None:
+def post_refund(refund_public_id: str, order: Order, amount_fen: int, occurred_at: dt.datetime) -> JournalEntry | None:
     """A refund went back to the customer through the gateway."""
     if amount_fen <= 0:
         return None
@@ -56,19 +65,6 @@ def post_refund(refund_public_id: str, order, amount_fen: int, occurred_at: dt.d
     ], occurred_at=occurred_at, memo=f"refund {refund_public_id} of {order.public_id}", merchant=order.merchant,
         order=order)
     return entry
-
-
-def is_held_money_refund(refund) -> bool:
-    """A refund of money the payments app held for an operator (amount mismatch): it was
-    never credited, so it never entered held funds and does not leave them."""
-    return refund.source == "operator" and refund.source_ref.startswith("hld_")
-
-
-def ledger_refunds():
-    """Refunds that move money out of held funds (all but those of held payments)."""
-    from o2o.payments.models import Refund
-
-    return Refund.objects.exclude(source="operator", source_ref__startswith="hld_")
 
 
 # --- recognition ----------------------------------------------------------------------------
@@ -96,12 +92,9 @@ def _recognize(kind: str, source: tuple[str, str], *, merchant, order, currency:
     return entry
 
 
-def voucher_target_fen(voucher) -> int:
+def voucher_target_fen(voucher: Voucher) -> int:
     """What a voucher's uses are worth to the merchant now: the used uses' value; the price
     less the refund for a refunded one; the whole price when it expired without refund."""
-    from o2o.vouchers.models import VoucherRefund, VoucherStatus
-    from o2o.vouchers.services import used_value_fen
-
     if voucher.status == VoucherStatus.EXPIRED:
         return voucher.price_fen  # breakage: the deal said no refund on expiry
     if voucher.status in (VoucherStatus.REFUNDED, VoucherStatus.EXPIRED_REFUNDED):
@@ -114,8 +107,6 @@ def sync_voucher(voucher_id: int, kind: str, source: tuple[str, str], occurred_a
                  business_date: dt.date | None = None) -> JournalEntry | None:
     """Bring the voucher's recognized value (and commission) to its target, posting the
     difference as one entry for `source`."""
-    from o2o.vouchers.models import Voucher
-
     voucher = Voucher.objects.select_related("merchant", "order", "product").get(pk=voucher_id)
     currency = voucher.order.currency
     lock_payable(voucher.merchant, currency)  # one recognition at a time per merchant
@@ -131,11 +122,8 @@ def sync_voucher(voucher_id: int, kind: str, source: tuple[str, str], occurred_a
                       memo=f"{voucher.public_id} {voucher.title}"[:200])
 
 
-def goods_target_fen(order) -> int:
+def goods_target_fen(order: Order) -> int:
     """A completed goods order's value to the merchant: paid less goods refunds not failed."""
-    from o2o.orders.models import OrderKind, OrderStatus
-    from o2o.payments.models import Refund, RefundSource, RefundStatus
-
     if order.kind != OrderKind.GOODS or order.status != OrderStatus.COMPLETED:
         return 0
     refunded = (Refund.objects.filter(payment__order=order, source=RefundSource.ORDER)
@@ -145,8 +133,6 @@ def goods_target_fen(order) -> int:
 
 def sync_goods(order_id: int, kind: str, source: tuple[str, str], occurred_at: dt.datetime) -> JournalEntry | None:
     """Recognize a goods order's value (its lines' commission rates, allocated by line total)."""
-    from o2o.orders.models import Order, OrderLine
-
     order = Order.objects.select_related("merchant").get(pk=order_id)
     lock_payable(order.merchant, order.currency)
     order.refresh_from_db()

@@ -1,6 +1,13 @@
 """Held payments: money the gateway took whose amount did not match the attempt, so it
 credited nothing. An operator gives it back (a refund through the gateway) or dismisses
-it with a note (settled some other way)."""
+it with a note (settled some other way).
+
+Writes payments.HeldPayment, HeldResolution and Refund (the give-back, submitted by
+refunds.submit_refund_task after commit), with the held_payment.* and refund.created
+outbox events. Which refunds count as held ones is services/held_rule.py.
+Error codes: operator_role_required (403), held_payment_not_found (404),
+already_resolved, nothing_to_refund (409), note_too_long, note_required (422).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +25,7 @@ from o2o.payments.models import (
     Refund,
     RefundSource,
 )
-from o2o.payments.services.refunds import new_out_refund_no
+from o2o.payments.services.refunds import new_out_refund_no, submit_refund_task
 
 
 def _operator(user) -> None:
@@ -80,8 +87,6 @@ def refund_held_payment(operator, held_public_id: str, note: str = "") -> Refund
             "source_ref": refund.source_ref, "held": True}, merchant_id=held.payment.order.merchant.public_id)
         _emit(held, "held_payment.refunded", {"refund": refund.public_id, "operator": operator.public_id,
                                               "note": note})
-        from o2o.payments.tasks import submit_refund_task
-
         transaction.on_commit(lambda: submit_refund_task.enqueue(refund.public_id))
     return refund
 
@@ -97,18 +102,3 @@ def dismiss_held_payment(operator, held_public_id: str, note: str) -> HeldPaymen
         _close(held, operator, HeldAction.DISMISS, note, None)
         _emit(held, "held_payment.dismissed", {"operator": operator.public_id, "note": note})
     return held
-
-
-def held_refund_total(refund: Refund) -> int | None:
-    """For a refund of a held payment: the transaction's total at the gateway (what it
-    received, not what the attempt asked for). None for any other refund."""
-    if not is_held_refund(refund):
-        return None
-    held = HeldPayment.objects.filter(public_id=refund.source_ref).first()
-    return held.received_fen if held is not None else None
-
-
-def is_held_refund(refund: Refund) -> bool:
-    """True for the refund of a held payment: money that never credited its order (the
-    ledger has no receipt for it on the order's books)."""
-    return refund.source == RefundSource.OPERATOR and looks_like_id(refund.source_ref, "hld")

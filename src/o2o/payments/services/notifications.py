@@ -1,4 +1,13 @@
-"""Gateway notifications: verify, decrypt, and apply each transaction exactly once."""
+"""Gateway notifications: verify, decrypt, and apply each transaction exactly once.
+
+Writes payments.NotificationLog (every notification), Payment (its outcome),
+HeldPayment (an amount mismatch) and the payment.* outbox events; records the payment on
+its order through orders.services, and refunds money that cannot pay its order through
+services/refunds. Rejected notifications are logged with a reason code and answered
+401 (bad_signature, missing_signature, stale_timestamp) or 400 (unsupported, malformed,
+decrypt_failed, and the Conflicts merchant_mismatch, unknown_out_trade_no, txn_conflict,
+txn_reused, unknown_out_refund_no).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +22,7 @@ from django.db import IntegrityError, transaction
 
 from o2o.core import clock
 from o2o.core.errors import Conflict
+from o2o.orders import services as orders
 from o2o.payments.models import (
     HeldPayment,
     NotificationLog,
@@ -22,7 +32,8 @@ from o2o.payments.models import (
     RefundSource,
 )
 from o2o.payments.providers import NotificationRejected, get_gateway
-from o2o.payments.services.attempts import _emit
+from o2o.payments.services.payment_events import emit_payment_event
+from o2o.payments.services.refunds import create_refund, settle_refund
 
 log = logging.getLogger(__name__)
 _KEPT_HEADERS = ("wechatpay-timestamp", "wechatpay-nonce", "wechatpay-serial", "wechatpay-signature-type",
@@ -90,9 +101,6 @@ def apply_transaction(txn: dict[str, Any], *, raw: dict | None = None) -> str:
 
     Exactly once per transaction id: the attempt row is locked, the id is unique on it,
     and orders.record_payment is itself idempotent per id."""
-    from o2o.orders import services as orders
-    from o2o.payments.services.refunds import create_refund
-
     gateway = get_gateway()
     config = getattr(gateway, "config", None)
     if config is not None and (txn.get("mchid") != config.mchid or txn.get("appid") != config.appid):
@@ -113,7 +121,7 @@ def apply_transaction(txn: dict[str, Any], *, raw: dict | None = None) -> str:
                 payment.status = PaymentStatus.CLOSED if state != "PAYERROR" else PaymentStatus.FAILED
                 payment.trade_state, payment.updated_at = state, now
                 payment.save(update_fields=["status", "trade_state", "updated_at"])
-                _emit(payment, f"payment.{payment.status}")
+                emit_payment_event(payment, f"payment.{payment.status}")
             return "state_updated"
         if state not in ("SUCCESS", "REFUND") or not txn_id:
             return "ignored"
@@ -125,7 +133,7 @@ def apply_transaction(txn: dict[str, Any], *, raw: dict | None = None) -> str:
             HeldPayment.objects.create(payment=payment, transaction_id=txn_id, expected_fen=payment.amount_fen,
                                        received_fen=total if isinstance(total, int) and total >= 0 else 0,
                                        reason="amount_mismatch", created_at=now)
-            _emit(payment, "payment.held", {"transaction_id": txn_id, "received_fen": total})
+            emit_payment_event(payment, "payment.held", {"transaction_id": txn_id, "received_fen": total})
             return "held"
         payment.status = PaymentStatus.SUCCEEDED
         payment.transaction_id = txn_id
@@ -139,7 +147,7 @@ def apply_transaction(txn: dict[str, Any], *, raw: dict | None = None) -> str:
                                             "raw_notification", "updated_at"])
         except IntegrityError as exc:  # the id was recorded on another attempt
             raise Conflict("This transaction id was recorded on another attempt", "txn_reused") from exc
-        _emit(payment, "payment.succeeded", {"transaction_id": txn_id})
+        emit_payment_event(payment, "payment.succeeded", {"transaction_id": txn_id})
         try:
             orders.record_payment(payment.order.public_id, txn_id, total)
         except Conflict as exc:
@@ -155,8 +163,6 @@ def apply_transaction(txn: dict[str, Any], *, raw: dict | None = None) -> str:
 
 def apply_refund(resource: dict[str, Any]) -> str:
     """A REFUND.* notification (or a refund query answer): settle the refund's state."""
-    from o2o.payments.services.refunds import settle_refund
-
     out_refund_no = str(resource.get("out_refund_no", ""))
     status = str(resource.get("refund_status") or resource.get("status") or "")
     if not Refund.objects.filter(out_refund_no=out_refund_no).exists():

@@ -8,6 +8,7 @@ import secrets
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django_tasks import task
 
 from o2o.core import clock, events
 from o2o.core.errors import Conflict, NotFound, ValidationFailed
@@ -15,6 +16,7 @@ from o2o.core.ids import looks_like_id
 from o2o.orders.models import Order, OrderKind, OrderStatus
 from o2o.payments.models import Payment, PaymentStatus, Refund, RefundSource, RefundStatus
 from o2o.payments.providers import GatewayError, RefundRequest, get_gateway
+from o2o.payments.services.held_rule import held_refund_total
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 20
@@ -64,8 +66,6 @@ def create_refund(payment: Payment, amount_fen: int, *, reason: str, source: str
                                        reason=(reason or "")[:80], source=source, source_ref=source_ref,
                                        created_at=now, updated_at=now)
         _emit(refund, "refund.created")
-        from o2o.payments.tasks import submit_refund_task
-
         transaction.on_commit(lambda: submit_refund_task.enqueue(refund.public_id))
     return refund
 
@@ -79,8 +79,6 @@ def submit_refund(refund_public_id: str) -> Refund:
     if refund.status != RefundStatus.PROCESSING or refund.submitted_at is not None:
         return refund
     p = refund.payment
-    from o2o.payments.services.held import held_refund_total
-
     # A held payment's transaction carries what the gateway received, not the attempt's amount.
     total_fen = held_refund_total(refund) or p.amount_fen
     try:
@@ -104,6 +102,14 @@ def submit_refund(refund_public_id: str) -> Refund:
     if answer.get("status") in ("SUCCESS", "CLOSED", "ABNORMAL"):
         settle_refund(refund.out_refund_no, str(answer["status"]), refund_id=str(answer.get("refund_id", "")))
     return Refund.objects.get(pk=refund.pk)
+
+
+# Defined beside submit_refund, which it runs, so that recording a refund can enqueue it
+# without importing o2o.payments.tasks (which imports these services).
+@task()
+def submit_refund_task(refund_public_id: str) -> str:
+    """Send one refund to the gateway right after it was recorded."""
+    return submit_refund(refund_public_id).status
 
 
 def settle_refund(out_refund_no: str, gateway_status: str, *, refund_id: str = "", error: str = "") -> Refund:

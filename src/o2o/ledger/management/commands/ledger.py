@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from o2o.core.money import format_fen
+from o2o.ledger import services
 
 
 class Command(BaseCommand):
@@ -24,8 +25,6 @@ class Command(BaseCommand):
         sub.add_parser("payout", help="batch settled statements into a payout")
 
     def handle(self, *args, action: str, **options) -> None:
-        from o2o.ledger import services
-
         if action == "settle":
             made = services.settle_due()
             self.stdout.write(f"{len(made)} statement(s) created")
