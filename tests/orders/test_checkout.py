@@ -203,7 +203,7 @@ def test_cart_edit_and_tenancy(world, api_as):
     assert api.delete("/cart/lines/crt_garbage").status_code == 404
     assert api.delete(f"/cart/lines/{line_id}").json()["lines"] == []
     r = api.post("/checkout", {"shipping_address": b.ADDRESS})
-    assert r.status_code == 422 and r.json()["error"]["code"] == "cart_empty"
+    assert r.status_code == 409 and r.json()["error"]["code"] == "cart_empty"
     api.post("/cart/lines", {"sku": world["tea"].public_id})
     assert api.delete("/cart").json()["lines"] == []
     assert CartLine.objects.count() == 0

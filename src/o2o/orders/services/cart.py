@@ -4,7 +4,7 @@ and checkout, which turns the cart into orders (one per merchant and kind).
 Writes Cart and CartLine (events cart.line_added, cart.line_updated, cart.line_removed,
 cart.cleared); checkout writes the orders through place_orders. Error codes:
 invalid_quantity, cart_full, slot_required, slot_not_allowed (422); sku_not_found,
-slot_not_found, cart_line_not_found (404); not_purchasable (409); cart_empty (422).
+slot_not_found, cart_line_not_found (404); not_purchasable, cart_empty (409).
 What may be added is catalog's one purchasable rule (catalog.selectors).
 """
 
@@ -16,7 +16,7 @@ from django.db.models import F
 from o2o.catalog import selectors as catalog
 from o2o.catalog.models import BookingMode, ProductKind, Sku
 from o2o.core import clock, events
-from o2o.core.errors import NotFound, ValidationFailed
+from o2o.core.errors import Conflict, NotFound, ValidationFailed
 from o2o.core.ids import looks_like_id
 from o2o.inventory.models import Slot
 from o2o.orders.models import Cart, CartLine, Order
@@ -145,18 +145,24 @@ def clear_cart(customer) -> int:
 def checkout(customer, *, shipping_address: dict | None = None, note: str = "",
              line_ids: list[str] | None = None, pickup_store: str | None = None) -> list[Order]:
     """Turn the cart (or the chosen lines of it) into orders, all or nothing; the lines
-    that became orders leave the cart in the same transaction."""
-    lines = list(CartLine.objects.filter(cart__customer=customer).select_related("sku", "slot"))
-    if line_ids is not None:
-        wanted = set(line_ids)
-        unknown = wanted - {ln.public_id for ln in lines}
-        if unknown:
-            raise NotFound("No such cart line", "cart_line_not_found", details={"lines": sorted(unknown)})
-        lines = [ln for ln in lines if ln.public_id in wanted]
-    if not lines:
-        raise ValidationFailed("The cart is empty", "cart_empty")
-    items = [Item(ln.sku.public_id, ln.quantity, ln.slot.public_id if ln.slot else None) for ln in lines]
+    that became orders leave the cart in the same transaction.
+
+    The cart row is locked first, so a second submit of the same cart (a double click
+    without an Idempotency-Key) waits for the first and then finds its lines gone:
+    409 cart_empty, never a second set of orders."""
     with transaction.atomic(savepoint=False):
+        cart = Cart.objects.select_for_update().filter(customer=customer).first()
+        lines = (list(CartLine.objects.filter(cart=cart).select_related("sku", "slot").order_by("id"))
+                 if cart is not None else [])
+        if line_ids is not None:
+            wanted = set(line_ids)
+            unknown = wanted - {ln.public_id for ln in lines}
+            if unknown:
+                raise NotFound("No such cart line", "cart_line_not_found", details={"lines": sorted(unknown)})
+            lines = [ln for ln in lines if ln.public_id in wanted]
+        if not lines:
+            raise Conflict("The cart is empty", "cart_empty")
+        items = [Item(ln.sku.public_id, ln.quantity, ln.slot.public_id if ln.slot else None) for ln in lines]
         orders = place_orders(customer, items, shipping_address=shipping_address, note=note,
                               pickup_store=pickup_store)
         CartLine.objects.filter(pk__in=[ln.pk for ln in lines]).delete()
