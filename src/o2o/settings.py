@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "o2o.core.middleware.ApiErrorEnvelope",  # after Locale: its messages use the language
     "django.middleware.common.CommonMiddleware",
     "o2o.core.middleware.RejectNulCharacters",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -63,7 +63,7 @@ CASES = [
     ("unknown category", "post", "/merchant/products",
      {"kind": "GOODS", "title": "Tea", "category_id": "cat_0000000000000000"}, 404,
      "category_not_found"),
-    ("invalid JSON", "post", "/merchant/products", "{not json", 400, "bad_request"),
+    ("invalid JSON", "post", "/merchant/products", "{not json", 400, "invalid_json"),
     ("JSON list body", "post", "/merchant/products", "[1, 2]", 422, "validation_error"),
     ("title as number", "post", "/merchant/products", {"kind": "GOODS", "title": 5}, 422,
      "validation_error"),

@@ -17,6 +17,14 @@ class BearerTokenAuth(HttpBearer):
 
 
 class ActiveSessionAuth(SessionAuth):
+    def _get_key(self, request: HttpRequest):
+        # CSRF guards a cookie that signs someone in. Without a signed-in session there is
+        # nothing to forge: the caller is anonymous and gets 401, not 403 "CSRF check Failed".
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key):
         user = super().authenticate(request, key)
         if user is not None and not user.is_active:

@@ -5,7 +5,6 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from o2o.accounts.auth import api_auth
-from o2o.api.schemas import ERRORS
 from o2o.catalog import selectors, services
 from o2o.catalog.models import Product
 from o2o.catalog.schemas import (
@@ -29,6 +28,7 @@ from o2o.catalog.schemas import (
 )
 from o2o.core.errors import NotFound
 from o2o.core.pagination import Cursor
+from o2o.core.schemas import ERRORS
 from o2o.merchants.access import merchant_of, require_operator
 from o2o.merchants.models import Merchant
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from ninja import Schema
 from pydantic import AwareDatetime, Field, StrictBool, StrictInt
 
 from o2o.catalog import rules
+from o2o.core.schemas import Schema
 
 Kind = Literal["GOODS", "SERVICE"]
 Mode = Literal["slot", "voucher"]

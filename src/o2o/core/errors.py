@@ -1,9 +1,20 @@
 """Domain errors: every refusal carries a machine-readable code and an HTTP status.
 
-Services raise these; the API turns them into {"error": {"code", "message"}}.
+Services raise these; the API turns them into {"error": {"code", "message"}}. This
+module also holds that envelope and the generic codes an answer gets when no service
+named one (401 not_authenticated, 403 forbidden, 404 not_found, 405
+method_not_allowed, 413 payload_too_large, 422 validation_error / invalid_json /
+invalid_cursor, 500 internal_error), with messages in the request's language.
+Writes nothing.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class DomainError(Exception):
@@ -47,3 +58,33 @@ class Conflict(DomainError):
 
     status = 409
     code = "conflict"
+
+
+#: The code and message of an answer that no service shaped, by HTTP status.
+GENERIC: dict[int, tuple[str, Promise]] = {
+    400: ("bad_request", _("The request cannot be read")),
+    401: ("not_authenticated", _("Authentication is required")),
+    403: ("forbidden", _("You may not do this")),
+    404: ("not_found", _("Not found")),
+    405: ("method_not_allowed", _("This method is not allowed here")),
+    413: ("payload_too_large", _("The request body is too large")),
+    422: ("validation_error", _("The request is not valid")),
+    429: ("throttled", _("Too many requests, retry later")),
+    500: ("internal_error", _("Something went wrong on our side; retry later")),
+}
+
+INVALID_JSON = _("The body is not a JSON document")
+
+
+def generic(status: int) -> tuple[str, str]:
+    code, message = GENERIC.get(status, GENERIC[500] if status >= 500 else GENERIC[400])
+    return code, str(message)
+
+
+def envelope(code: str, message: str | Promise, details: Any = None) -> dict[str, Any]:
+    """The body of every API refusal. A message that has a translation in the catalog
+    (service messages are written in English) is sent in the request's language."""
+    body: dict[str, Any] = {"code": code, "message": gettext(str(message))}
+    if details:
+        body["details"] = details
+    return {"error": body}

@@ -4,16 +4,16 @@ owners; available slots of a service for everyone."""
 
 import datetime as dt
 
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.pagination import paginate
 
 from o2o.accounts.auth import api_auth
-from o2o.api.schemas import ERRORS
 from o2o.catalog import selectors as catalog
 from o2o.catalog.models import BookingMode, ProductKind
 from o2o.core.errors import NotFound, ValidationFailed
 from o2o.core.ids import looks_like_id
 from o2o.core.pagination import Cursor
+from o2o.core.schemas import ERRORS, Schema
 from o2o.inventory import services
 from o2o.inventory.models import LocationKind, Schedule, Slot, StockLevel, StockLocation
 from o2o.merchants.access import merchant_of

@@ -4,13 +4,13 @@ entries, settlements, payout batches, bank files)."""
 import datetime as dt
 
 from django.http import HttpResponse
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.pagination import paginate
 
 from o2o.accounts.auth import api_auth
-from o2o.api.schemas import ERRORS
 from o2o.core.errors import Conflict
 from o2o.core.pagination import Cursor
+from o2o.core.schemas import ERRORS, Schema
 from o2o.ledger import selectors, services
 from o2o.ledger.models import CREDIT_NORMAL, AccountKind, EntryKind, PayoutStatus
 from o2o.merchants.access import merchant_of, require_operator

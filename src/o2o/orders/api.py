@@ -6,15 +6,15 @@ import json
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.pagination import paginate
 
 from o2o.accounts.auth import api_auth
-from o2o.api.schemas import ERRORS
 from o2o.core.errors import NotFound
 from o2o.core.idempotency import run_once
 from o2o.core.ids import looks_like_id
 from o2o.core.pagination import Cursor
+from o2o.core.schemas import ERRORS, Schema
 from o2o.merchants.access import merchant_of, require_customer
 from o2o.orders import services
 from o2o.orders.models import Order, OrderKind, OrderLine, OrderStatus

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Field, Schema
+from ninja import Field
+
+from o2o.core.schemas import Schema
 
 
 class AddressIn(Schema):

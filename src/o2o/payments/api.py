@@ -5,12 +5,12 @@ import contextlib
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.pagination import paginate
 
 from o2o.accounts.auth import api_auth
-from o2o.api.schemas import ERRORS, ErrorOut
 from o2o.core.pagination import Cursor
+from o2o.core.schemas import ERRORS, ErrorOut, Schema
 from o2o.merchants.access import require_customer, require_operator
 from o2o.payments import reconciliation, selectors, services
 

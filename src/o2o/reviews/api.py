@@ -2,13 +2,13 @@
 
 import datetime as dt
 
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 from ninja.pagination import paginate
 
 from o2o.accounts.auth import api_auth
-from o2o.api.schemas import ERRORS
 from o2o.catalog.selectors import get_public_product
 from o2o.core.pagination import Cursor
+from o2o.core.schemas import ERRORS, Schema
 from o2o.merchants.access import merchant_of
 from o2o.reviews import selectors, services
 from o2o.reviews.models import Review

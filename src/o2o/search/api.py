@@ -2,9 +2,9 @@
 
 from typing import Literal
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
-from o2o.api.schemas import ERRORS
+from o2o.core.schemas import ERRORS, Schema
 from o2o.search.services import nearby as nearby_service
 from o2o.search.services import search as search_service
 from o2o.search.services.common import Filters

@@ -2,12 +2,12 @@
 after-sales, shipping rules and order timelines."""
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from o2o.accounts.auth import api_auth
-from o2o.api.schemas import ERRORS
 from o2o.core.pagination import Cursor
+from o2o.core.schemas import ERRORS, Schema
 from o2o.merchants.access import merchant_of, require_customer, require_operator
 from o2o.orders.selectors import order_for
 from o2o.shipping import carriers, selectors, services

@@ -5,13 +5,13 @@ import datetime as dt
 import json
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from o2o.accounts.auth import api_auth
-from o2o.api.schemas import ERRORS
 from o2o.core.idempotency import run_once
 from o2o.core.pagination import Cursor
+from o2o.core.schemas import ERRORS, Schema
 from o2o.vouchers import qr, selectors, services
 from o2o.vouchers.models import Redemption, VoucherStatus
 from o2o.vouchers.schemas import (

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Field, Schema
+from ninja import Field
 from pydantic import model_validator
 
+from o2o.core.schemas import Schema
 from o2o.vouchers import codes
 from o2o.vouchers.models import Redemption, Voucher, VoucherRefund
 from o2o.vouchers.selectors import customer_name

@@ -4,7 +4,9 @@ A business day D (Asia/Shanghai) settles once the clock passes the end of day D+
 plus the reversal window, so a redemption made just before midnight and reversed just
 after is settled together with its reversal. A statement covers every unsettled
 recognition entry of the merchant dated on or before its period end; an entry is
-settled once (SettlementItem.entry is unique).
+settled once (SettlementItem.entry is unique). A day that has not ended (in the
+business time zone, ledger.conf.business_zone) is never settled: its later entries
+would fall inside a period that already has its statement.
 """
 
 from __future__ import annotations
@@ -28,9 +30,11 @@ from o2o.ledger.models import (
 
 
 def cutoff_date(now: dt.datetime | None = None) -> dt.date:
-    """The last business day that may be settled at `now`."""
+    """The last business day that may be settled at `now`: never the day in progress
+    (nor one whose reversal window is still open), whatever the configuration says."""
     now = now or clock.now()
-    return conf.business_date(now - conf.settlement_grace()) - dt.timedelta(days=conf.settlement_days())
+    closed = conf.business_date(now - conf.settlement_grace()) - dt.timedelta(days=1)
+    return closed - dt.timedelta(days=conf.settlement_days() - 1)
 
 
 def entry_amounts(entry_ids: list[int]) -> dict[int, tuple[int, int, int]]:
