@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from o2o.reviews.rating import bayesian
 from o2o.search import services as search
+from o2o.search.models import SearchDocument
 from o2o.search.services.common import Filters
 from tests.search import fixture
 
@@ -101,9 +103,6 @@ def test_explain_parts_add_up(world):
 
 
 def test_bayesian_rating_outranks_single_five_star(world):
-    from o2o.search.models import SearchDocument
-    from o2o.search.services.indexing import bayesian
-
     gel, care = world.products["gel"], world.products["care"]
     # One 5-star review vs 500 reviews averaging 4.8.
     SearchDocument.objects.filter(object_pk=gel.pk, doc_type="product").update(

@@ -1,5 +1,14 @@
 """Reviews: who may review (verified use or delivery), the merchant's reply, operator
-moderation, and the aggregates kept in the same transaction as each change."""
+moderation, and the aggregates kept in the same transaction as each change.
+
+Writes reviews.Review and ReviewAggregate, with review.created / .replied / .hidden /
+.unhidden outbox events (search refreshes its rating signals from them). Reads orders,
+vouchers, catalog and merchants; the rating formula is reviews.rating.
+Error codes: invalid_rating, text_too_long, invalid_photos, invalid_reply,
+reason_required (422); not_verified_buyer (403, besides the role checks of
+merchants.access); order_line_not_found, review_not_found (404); already_reviewed,
+review_window_closed, already_replied, illegal_transition, aggregate_conflict (409).
+"""
 
 from __future__ import annotations
 
@@ -11,12 +20,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
 from o2o.accounts.models import User
-from o2o.catalog.models import ProductKind
+from o2o.catalog.models import Product, ProductKind
+from o2o.catalog.selectors import get_public_product
 from o2o.core import clock, events
 from o2o.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from o2o.core.ids import looks_like_id
 from o2o.merchants.access import merchant_of, require_customer, require_operator
+from o2o.merchants.models import Merchant
+from o2o.orders.models import OrderLine
 from o2o.reviews.models import AggregateScope, Review, ReviewAggregate, ReviewStatus
+from o2o.reviews.rating import bayesian
+from o2o.vouchers.models import Redemption
 
 WINDOW_DAYS = int(os.environ.get("O2O_REVIEW_WINDOW_DAYS", "30"))
 MAX_PHOTOS = 9
@@ -30,8 +44,6 @@ def rating_totals(scope: str, pk: int) -> tuple[int, int]:
 
 
 def aggregate(scope: str, pk: int) -> dict:
-    from o2o.search.services import bayesian
-
     count, total = rating_totals(scope, pk)
     return {"count": count, "sum": total, "average": round(total / count, 3) if count else None,
             "bayesian": round(bayesian(count, total), 3)}
@@ -75,8 +87,6 @@ def _used_at(line) -> tuple[dt.datetime | None, int | None]:
     and at which store, or (None, None) if it was not."""
     order = line.order
     if line.kind == ProductKind.SERVICE:
-        from o2o.vouchers.models import Redemption
-
         reds = Redemption.objects.filter(voucher__order_line=line, reversed_at__isnull=True)
         latest = reds.aggregate(at=Max("created_at"))["at"]
         if latest is None:
@@ -92,8 +102,6 @@ def create_review(customer: User, order_line_id: str, rating: int, text: str = "
                   photos: list[str] | None = None) -> Review:
     """A verified buyer reviews the product of one of their order lines, once, within
     WINDOW_DAYS of using it (a redeemed voucher use, or a confirmed goods delivery)."""
-    from o2o.orders.models import OrderLine
-
     require_customer(customer)
     if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
         raise ValidationFailed("rating must be an integer from 1 to 5", "invalid_rating")
@@ -132,8 +140,6 @@ def create_review(customer: User, order_line_id: str, rating: int, text: str = "
 
 
 def _merchant_pid(review: Review) -> str:
-    from o2o.merchants.models import Merchant
-
     return Merchant.objects.values_list("public_id", flat=True).get(pk=review.merchant_id)
 
 
@@ -168,8 +174,6 @@ def reply(user: User, review_id: str, text: str) -> Review:
 
 
 def _product_pid(review: Review) -> str:
-    from o2o.catalog.models import Product
-
     return Product.objects.values_list("public_id", flat=True).get(pk=review.product_id)
 
 
@@ -209,8 +213,6 @@ def _moderate(operator: User, review_id: str, source: str, target: str, reason: 
 
 def public_reviews(product_id: str):
     """Visible reviews of a public product, newest first (404 for unknown or hidden products)."""
-    from o2o.catalog.selectors import get_public_product
-
     product = get_public_product(product_id)
     return product, (Review.objects.filter(product=product, status=ReviewStatus.VISIBLE)
                      .select_related("customer").order_by("-id"))

@@ -4,6 +4,7 @@ from typing import Literal
 
 from ninja import Field, Query, Router
 
+from o2o.core.errors import ValidationFailed
 from o2o.core.schemas import ERRORS, Schema
 from o2o.search.services import nearby as nearby_service
 from o2o.search.services import search as search_service
@@ -70,8 +71,6 @@ def search(request, params: Query[SearchParams]):
     lng, services are ranked by their nearest usable store (radius_m restricts to it).
     `explain=true` adds each result's score parts."""
     if (params.lat is None) != (params.lng is None):
-        from o2o.core.errors import ValidationFailed
-
         raise ValidationFailed("give both lat and lng, or neither", "invalid_coordinates")
     result = search_service(params.q, filters=_filters(params), lat=params.lat, lng=params.lng,
                             radius_m=params.radius_m if params.lat is not None else None,

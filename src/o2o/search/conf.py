@@ -15,9 +15,7 @@ W_TEXT = _float("O2O_SEARCH_W_TEXT", 3.0)
 W_DISTANCE = _float("O2O_SEARCH_W_DISTANCE", 2.0)
 W_RATING = _float("O2O_SEARCH_W_RATING", 1.0)
 W_SALES = _float("O2O_SEARCH_W_SALES", 1.0)
-# Bayesian average: PRIOR_WEIGHT imaginary reviews of PRIOR_MEAN stars.
-PRIOR_MEAN = _float("O2O_RATING_PRIOR_MEAN", 4.0)
-PRIOR_WEIGHT = _float("O2O_RATING_PRIOR_WEIGHT", 10.0)
+# The rating part ranks by the reviews app's Bayesian average (o2o.reviews.rating).
 # Sales in this many days count as "recent"; SALES_SATURATION sales score 1.0.
 SALES_DAYS = int(os.environ.get("O2O_SEARCH_SALES_DAYS", "30"))
 SALES_SATURATION = int(os.environ.get("O2O_SEARCH_SALES_SATURATION", "500"))

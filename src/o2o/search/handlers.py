@@ -8,8 +8,10 @@ current source state, so replays and reordering are harmless.
 
 from __future__ import annotations
 
+from o2o.catalog.models import Product
 from o2o.core.events import subscribe
 from o2o.core.models import OutboxEvent
+from o2o.orders.models import OrderLine
 from o2o.search.services import indexing
 
 
@@ -38,8 +40,6 @@ def _on_store(event: OutboxEvent) -> None:
 
 
 def _on_review(event: OutboxEvent) -> None:
-    from o2o.catalog.models import Product
-
     pk = (Product.objects.filter(public_id=(event.payload or {}).get("product_id", ""))
           .values_list("pk", flat=True).first())
     if pk:
@@ -47,8 +47,6 @@ def _on_review(event: OutboxEvent) -> None:
 
 
 def _on_order_paid(event: OutboxEvent) -> None:
-    from o2o.orders.models import OrderLine
-
     for pk in set(OrderLine.objects.filter(order__public_id=event.aggregate_id)
                   .values_list("product_id", flat=True)):
         indexing.refresh_signals(pk)

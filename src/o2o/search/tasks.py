@@ -1,3 +1,5 @@
+"""Periodic search work (registered by core's autodiscovery of tasks modules)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -5,6 +7,7 @@ import datetime as dt
 from django_tasks import task
 
 from o2o.core import schedule
+from o2o.search.models import DocType, SearchDocument
 from o2o.search.services import indexing
 
 
@@ -12,13 +15,10 @@ from o2o.search.services import indexing
 @task()
 def refresh_sales() -> int:
     """Recent sales fall out of their window with time: refresh the figures hourly."""
-    from o2o.search.models import DocType, SearchDocument
-    from o2o.search.services import refresh_signals
-
     pks = list(SearchDocument.objects.filter(doc_type=DocType.PRODUCT, sales_recent__gt=0)
                .values_list("object_pk", flat=True))
     for pk in pks:
-        refresh_signals(pk)
+        indexing.refresh_signals(pk)
     return len(pks)
 
 

@@ -1,7 +1,6 @@
 """Search services: indexing (indexing.py) and queries (query.py, nearby.py)."""
 
 from o2o.search.services.indexing import (  # noqa: F401
-    bayesian,
     rebuild,
     refresh_signals,
     reindex_merchant,

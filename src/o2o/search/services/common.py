@@ -11,6 +11,7 @@ from django.db.models import F
 from o2o.catalog.selectors import descendant_pks
 from o2o.catalog.services import get_category
 from o2o.core.errors import ValidationFailed
+from o2o.inventory.models import Slot
 from o2o.merchants.hours import is_open_at
 
 
@@ -70,8 +71,6 @@ def pairs_with_free_slot(pairs: set[tuple[int, int]], zones: dict[int, str], now
                          day: str) -> set[tuple[int, int]]:
     """Of the (product_pk, store_pk) pairs, those with an open slot with free seats on the
     store-local `day` (today: from now on)."""
-    from o2o.inventory.models import Slot
-
     if not pairs:
         return set()
     products = {p for p, _ in pairs}

@@ -19,24 +19,14 @@ from o2o.catalog.models import Category, Product, ProductImage, ProductKind, Sku
 from o2o.core import clock
 from o2o.merchants import geo as store_geo
 from o2o.merchants.models import Merchant, MerchantStatus, Store
+from o2o.orders.models import OrderLine
+from o2o.reviews.rating import bayesian
+from o2o.reviews.services import rating_totals
 from o2o.search import conf, text
 from o2o.search.models import DocType, Listing, SearchDocument, SearchTerm
 
 
-def bayesian(count: int, total: int) -> float:
-    """Average rating pulled towards the prior: 1 review of 5 does not beat 500 of 4.8."""
-    return (conf.PRIOR_WEIGHT * conf.PRIOR_MEAN + total) / (conf.PRIOR_WEIGHT + count)
-
-
-def _rating(scope: str, pk: int) -> tuple[int, int]:
-    from o2o.reviews.services import rating_totals
-
-    return rating_totals(scope, pk)
-
-
 def _recent_sales(product_pk: int) -> int:
-    from o2o.orders.models import OrderLine
-
     since = clock.now() - dt.timedelta(days=conf.SALES_DAYS)
     total = (OrderLine.objects.filter(product_id=product_pk, order__paid_at__gte=since)
              .aggregate(n=Sum("quantity"))["n"])
@@ -91,7 +81,7 @@ def reindex_product(product_id: int | str) -> SearchDocument | None:
                                    category.name_en if category else "", product.merchant.name,
                                    product.merchant.name_en)
         title_tokens = text.index_tokens(product.title, product.title_en)
-        count, total = _rating("product", product.pk)
+        count, total = rating_totals("product", product.pk)
         cover = (ProductImage.objects.filter(product=product).order_by("position", "id")
                  .values_list("url", flat=True).first()) or ""
         fields = {
@@ -132,7 +122,7 @@ def _sync_listings(doc: SearchDocument, product: Product) -> None:
 def _index_merchant_doc(merchant: Merchant) -> list[str]:
     """Write the (active) merchant's own document; returns its tokens."""
     tokens = text.index_tokens(merchant.name, merchant.name_en, merchant.business_type, merchant.description)
-    count, total = _rating("merchant", merchant.pk)
+    count, total = rating_totals("merchant", merchant.pk)
     SearchDocument.objects.update_or_create(doc_type=DocType.MERCHANT, object_pk=merchant.pk, defaults={
         "public_id": merchant.public_id, "merchant_pk": merchant.pk,
         "merchant_public_id": merchant.public_id, "title": merchant.name[:200],
@@ -181,7 +171,7 @@ def drop_unpurchasable() -> int:
 
 def refresh_signals(product_pk: int) -> None:
     """Only the rating and sales figures of a product (after a review or a sale)."""
-    count, total = _rating("product", product_pk)
+    count, total = rating_totals("product", product_pk)
     bayes = bayesian(count, total)
     sales = _recent_sales(product_pk)
     with transaction.atomic():

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 
@@ -17,7 +18,7 @@ from django.db import connection
 
 from o2o.core import clock
 from o2o.core.errors import ValidationFailed
-from o2o.search import conf, geo
+from o2o.search import conf, geo, text
 from o2o.search.services import matching, ranking
 from o2o.search.services.common import Filters, open_at, pairs_with_free_slot
 
@@ -150,13 +151,9 @@ def nearby(lat: float, lng: float, radius_m: float, *, q: str = "", filters: Fil
 
 def _hours(value) -> dict:
     if isinstance(value, str):  # SQLite hands JSON columns back as text in raw queries
-        import json
-
         return json.loads(value or "{}")
     return value or {}
 
 
 def _title_tokens(title: str) -> list[str]:
-    from o2o.search import text
-
     return text.index_tokens(title)

@@ -8,6 +8,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from o2o.search.services import rebuild
+
 
 class Command(BaseCommand):
     help = "Search index maintenance: `search reindex` rebuilds documents, listings and vocabulary."
@@ -19,8 +21,6 @@ class Command(BaseCommand):
     def handle(self, *args, action: str, quiet: bool = False, **options) -> None:
         if action != "reindex":
             raise CommandError("unknown action")
-        from o2o.search.services import rebuild
-
         started = time.monotonic()
         err = sys.stderr
 
