@@ -6,6 +6,11 @@ REDIS_URL     optional cache and hot-item gates
 O2O_DATA_DIR  where the embedded database, keys and media live (default ./data)
 O2O_TIME_ZONE default time zone (Asia/Shanghai)
 O2O_DEBUG     "1" turns DEBUG on; off by default
+O2O_PUBLIC_URL where browsers and the gateway reach this server (default: where
+              `o2o serve` listens, else http://127.0.0.1:8000); payment and carrier
+              callback URLs derive from it unless set themselves
+
+docs/operations.md lists every setting.
 """
 
 from __future__ import annotations
@@ -41,6 +46,9 @@ def _secret_key() -> str:
 
 
 DEBUG = _env_bool("O2O_DEBUG")
+# `o2o serve` exports O2O_PUBLIC_URL=http://HOST:PORT of its listener (unless already set)
+# to the web server and the worker, so callback and gateway URLs follow --port.
+PUBLIC_URL = (os.environ.get("O2O_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "*").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -70,6 +78,7 @@ INSTALLED_APPS = [
     "o2o.shipping",
     "o2o.search",
     "o2o.reviews",
+    "o2o.demo",
     "o2o.web",
 ]
 
@@ -205,10 +214,13 @@ O2O = {
 
 # --- Payments (WeChat Pay API v3) -----------------------------------------
 # With O2O_PAY_SANDBOX=1 (the default) the platform pays through the built-in sandbox
-# gateway at WECHATPAY_GATEWAY_URL with demo keys generated on first use into the data
-# folder; set the WECHATPAY_* variables (and O2O_PAY_SANDBOX=0) for the real gateway.
+# gateway mounted at PUBLIC_URL/sandbox/wechatpay, with demo keys generated on first use
+# into the data folder; that sandbox is called in-process (see
+# payments/providers/inprocess.py). For the real gateway set O2O_PAY_SANDBOX=0 and the
+# WECHATPAY_* variables; the gateway URL then defaults to api.mch.weixin.qq.com.
+_PAY_SANDBOX = _env_bool("O2O_PAY_SANDBOX", True)
 PAYMENTS = {
-    "SANDBOX": _env_bool("O2O_PAY_SANDBOX", True),
+    "SANDBOX": _PAY_SANDBOX,
     "DEMO_KEY_DIR": os.environ.get("O2O_PAY_DEMO_KEY_DIR", str(DATA_DIR / "wechatpay-demo")),
     "NOTIFY_TOLERANCE_SECONDS": int(os.environ.get("O2O_PAY_NOTIFY_TOLERANCE_SECONDS", "300")),
     "WECHATPAY": {
@@ -220,10 +232,11 @@ PAYMENTS = {
         "PUBLIC_KEY_PATH": os.environ.get("WECHATPAY_PUBLIC_KEY_PATH", ""),
         "PUBLIC_KEY_ID": os.environ.get("WECHATPAY_PUBLIC_KEY_ID", ""),
         "CERT_DIR": os.environ.get("WECHATPAY_CERT_DIR", ""),
-        "NOTIFY_URL": os.environ.get("WECHATPAY_NOTIFY_URL",
-                                     "http://127.0.0.1:8000/payments/wechatpay/notify"),
-        "GATEWAY_URL": os.environ.get("WECHATPAY_GATEWAY_URL",
-                                      "http://127.0.0.1:8000/sandbox/wechatpay"),
-        "TIMEOUT_SECONDS": int(os.environ.get("WECHATPAY_TIMEOUT_SECONDS", "10")),
+        "NOTIFY_URL": os.environ.get("WECHATPAY_NOTIFY_URL") or f"{PUBLIC_URL}/payments/wechatpay/notify",
+        "GATEWAY_URL": os.environ.get("WECHATPAY_GATEWAY_URL")
+        or (f"{PUBLIC_URL}/sandbox/wechatpay" if _PAY_SANDBOX else "https://api.mch.weixin.qq.com"),
+        # Read timeout of one gateway call; a call that takes longer answers 503
+        # gateway_unavailable instead of holding a request thread.
+        "TIMEOUT_SECONDS": int(os.environ.get("WECHATPAY_TIMEOUT_SECONDS", "5")),
     },
 }

@@ -4,8 +4,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from o2o.accounts.models import User
 from o2o.core.models import OutboxEvent
-from o2o.merchants.models import Merchant, StaffMember, Store
+from o2o.merchants.models import Merchant, StaffInvitation, StaffMember, Store
 from tests import factories
 
 
@@ -40,5 +41,7 @@ def db_state() -> tuple:
         list(StaffMember.objects.order_by("id").values_list("id", "merchant_id", "is_active",
                                                             "user__role")),
         sorted(StaffMember.stores.through.objects.values_list("staffmember_id", "store_id")),
+        list(StaffInvitation.objects.order_by("id").values_list("id", "accepted_at", "revoked_at")),
+        list(User.objects.order_by("id").values_list("id", "role", "display_name", "is_active")),
         OutboxEvent.objects.count(),
     )

@@ -198,31 +198,44 @@ def test_staff_lifecycle():
     services.deactivate_staff(m, member.public_id)
     member.refresh_from_db()
     member.user.refresh_from_db()
-    assert (member.is_active, member.user.role, member.stores.count()) == (False, Role.CUSTOMER, 0)
-    # the former clerk can now be attached to another merchant by username
-    other = factories.merchant()
-    again = services.add_staff(other, "clerk")
-    assert again.pk == member.pk and again.merchant_id == other.pk and again.is_active
+    # The work account existed for this merchant only: it ends, it does not become a customer.
+    assert (member.is_active, member.stores.count()) == (False, 0)
+    assert (member.user.role, member.user.is_active) == (Role.MERCHANT_STAFF, False)
     assert [e for e in _events(m) if e.startswith("staff.")] == ["staff.added", "staff.updated",
                                                                 "staff.removed"]
+    assert OutboxEvent.objects.filter(event_type="user.deactivated",
+                                      aggregate_id=member.user.public_id).count() == 1
 
 
-def test_attach_existing_customer_rules():
+def test_add_staff_never_attaches_an_existing_account():
+    """The takeover of issue 10 item 9: no password used to attach a customer by name."""
     m = factories.merchant()
-    customer = factories.user(username="walkin")
-    member = services.add_staff(m, "walkin", display_name="Front desk")
-    customer.refresh_from_db()
-    assert (member.user_id, customer.role, customer.display_name) == (
-        customer.pk, Role.MERCHANT_STAFF, "Front desk")
-    with pytest.raises(Conflict):
-        services.add_staff(factories.merchant(), "walkin")
-    with pytest.raises(NotFound):
-        services.add_staff(m, "nobody-here")
-    with pytest.raises(Conflict):
-        services.add_staff(m, factories.user(Role.OPERATOR).username)
+    bob = factories.user(username="bob")
+    for password in (None, ""):
+        with pytest.raises(ValidationFailed) as exc:
+            services.add_staff(m, "bob", password)
+        assert exc.value.code == "password_required"
+    with pytest.raises(Conflict) as exc:
+        services.add_staff(m, "bob", "a-long-password", display_name="Front desk")
+    assert exc.value.code == "username_taken"
+    bob.refresh_from_db()
+    assert (bob.role, bob.display_name, bob.is_active) == (Role.CUSTOMER, "bob", True)
+    assert not StaffMember.objects.filter(user=bob).exists()
     with pytest.raises(Conflict) as exc:
         services.deactivate_staff(m, StaffMember.objects.get(user=m.owner).public_id)
     assert exc.value.code == "cannot_remove_owner"
+
+
+def test_renaming_staff_names_the_membership_not_the_account():
+    m = factories.merchant()
+    customer = factories.user(username="lin")
+    invitation, code = services.create_invitation(m, m.owner)
+    member = services.accept_invitation(customer, code)
+    services.update_staff(m, member.public_id, display_name="Front desk")
+    customer.refresh_from_db()
+    member.refresh_from_db()
+    assert (customer.display_name, member.display_name, member.shown_name) == (
+        "lin", "Front desk", "Front desk")
 
 
 def test_database_refuses_coordinates_out_of_range():

@@ -1,17 +1,18 @@
-"""Accounts API: who am I, and my API tokens."""
+"""Accounts API: who am I, and my API tokens. Error codes: token_not_found (404),
+invalid_token_name (422)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Router, Status
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
 from o2o.accounts import services
 from o2o.accounts.auth import api_auth
+from o2o.api.schemas import ERRORS
 from o2o.core.pagination import Cursor
-from o2o.core.schemas import ERRORS, Schema
 
 router = Router(tags=["accounts"], auth=api_auth)
 
@@ -20,8 +21,10 @@ class MeOut(Schema):
     id: str = Field(validation_alias="public_id")
     username: str
     display_name: str
-    role: str
-    merchant_id: str | None = None
+    role: str = Field(description="The kind of account: customer, merchant_owner, merchant_staff "
+                                   "(a work account made by a merchant) or operator")
+    merchant_id: str | None = Field(None, description="The merchant this account works for, if any")
+    merchant_role: str | None = Field(None, description="owner or staff, when merchant_id is set")
     store_ids: list[str] = []
 
 
@@ -49,6 +52,7 @@ def me(request):
     membership = getattr(user, "staff_membership", None)
     if membership is not None and membership.is_active:
         out.merchant_id = membership.merchant.public_id
+        out.merchant_role = membership.role
         out.store_ids = [s.public_id for s in membership.stores.all()]
     return out
 

@@ -1,3 +1,14 @@
+"""Users and API tokens.
+
+`User.role` is the kind of account, not what the person may do for a merchant:
+- customer: a person's own account. It buys, and it may also work for a merchant;
+  working for one is a merchants.StaffMember row, so the customer side is kept.
+- merchant_staff: a work account that a merchant owner created for the counter. It
+  never buys (the owner knows its password) and ends when the owner removes it.
+- merchant_owner: the account that applied to sell.
+- operator: the platform's operators.
+"""
+
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
@@ -22,10 +33,6 @@ class User(AbstractUser):
     @property
     def is_operator(self) -> bool:
         return self.role == Role.OPERATOR
-
-    @property
-    def is_merchant_user(self) -> bool:
-        return self.role in (Role.MERCHANT_OWNER, Role.MERCHANT_STAFF)
 
 
 class ApiToken(models.Model):

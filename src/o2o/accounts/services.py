@@ -1,4 +1,11 @@
-"""Users, roles and API tokens: every write of the accounts app."""
+"""Users, roles and API tokens: every write of the accounts app.
+
+Other apps change a user only through these functions (merchants creates work
+accounts, sets the owner role, ends work accounts). Events: user.created,
+user.role_changed, user.deactivated, api_token.created, api_token.revoked.
+Error codes: invalid_username, invalid_role, weak_password (422), username_taken
+(409), token_not_found (404), invalid_token_name (422).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,7 @@ import datetime as dt
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from o2o.accounts import tokens
 from o2o.accounts.models import ApiToken, Role, User
@@ -41,7 +48,11 @@ def create_user(username: str, password: str | None, *, role: str = Role.CUSTOME
             user.set_password(password)
         else:
             user.set_unusable_password()
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # the same name created concurrently
+            raise Conflict("this username is taken", "username_taken") from None
         events.emit("user.created", user, {"role": role})
     return user
 
@@ -53,6 +64,22 @@ def set_role(user: User, role: str) -> User:
         User.objects.filter(pk=user.pk).update(role=role)
         user.role = role
         events.emit("user.role_changed", user, {"role": role})
+    return user
+
+
+def lock_active_user(user: User) -> User | None:
+    """The user's row, locked until the caller's transaction ends (None when the
+    account is gone or inactive), so that two requests of one user go one at a time."""
+    return User.objects.select_for_update().filter(pk=user.pk, is_active=True).first()
+
+
+def deactivate_user(user: User, reason: str) -> User:
+    """End an account: it can no longer sign in, and its tokens and sessions stop
+    working (both check is_active). Idempotent."""
+    with transaction.atomic():
+        if User.objects.filter(pk=user.pk, is_active=True).update(is_active=False):
+            events.emit("user.deactivated", user, {"reason": reason})
+        user.is_active = False
     return user
 
 

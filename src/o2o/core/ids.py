@@ -50,6 +50,7 @@ PREFIXES = (
     "ntf", "hld",  # payment notifications received, payments held for an operator
     "rev",  # reviews
     "rcd",  # reconciliation differences
+    "sti",  # staff invitations
 )
 for _p in PREFIXES:
     globals()[f"new_{_p}_id"] = _make(_p)

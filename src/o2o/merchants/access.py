@@ -1,5 +1,11 @@
 """Who may act for which merchant. Every merchant-facing query starts here, so a
-merchant's staff only ever see their own merchant's rows."""
+merchant's staff only ever see their own merchant's rows.
+
+Acting for a merchant is an active StaffMember row, never the user's role; buying is
+the role (accounts.models). So one person's account can do both: a customer who
+accepted a staff invitation still buys and still sees their own orders.
+Error codes: not_authenticated (401); merchant_role_required, owner_role_required,
+operator_role_required, customer_role_required (403)."""
 
 from __future__ import annotations
 
@@ -63,7 +69,8 @@ def require_operator(user: User | None) -> User:
 
 
 def require_customer(user: User | None) -> User:
-    """Any signed-in user may buy, except merchant staff and operators acting as such."""
+    """A person's own account may buy, staff of a merchant or not. Work accounts made by
+    a merchant, merchant owners' accounts and operators may not."""
     if user is None or not user.is_authenticated:
         raise NotAuthenticated("Authentication is required")
     if user.role != Role.CUSTOMER:

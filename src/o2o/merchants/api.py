@@ -1,9 +1,13 @@
 """Merchants API: public directory, merchant application, the merchant's own profile,
-stores and staff, and the operator's review queue.
+stores and staff, staff invitations, and the operator's review queue.
 
 Tenancy: every /merchant/* path is scoped to the caller's merchant (merchants.access);
 another merchant's ids are 404 whatever the caller's role, and only then is the
 owner role checked for writes (403 owner_role_required).
+
+Staff join in two ways only: the owner creates a new work account (POST /merchant/staff,
+409 username_taken if the name exists), or invites a person, who accepts while signed in
+(POST /staff/invitations/accept). No endpoint attaches or looks up an existing account.
 """
 
 # No `from __future__ import annotations`: @paginate wraps handlers, and ninja then
@@ -12,14 +16,16 @@ owner role checked for writes (403 owner_role_required).
 import datetime as dt
 from typing import Any, Literal
 
-from ninja import Query, Router, Status
+from django.urls import reverse
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
 from o2o.accounts.auth import api_auth
+from o2o.accounts.models import Role
+from o2o.api.schemas import ERRORS
 from o2o.core import clock
 from o2o.core.pagination import Cursor
-from o2o.core.schemas import ERRORS, Schema
 from o2o.merchants import selectors, services
 from o2o.merchants.access import merchant_of, require_operator
 from o2o.merchants.hours import is_open_at
@@ -96,13 +102,20 @@ class StoreOut(StorePublicOut):
 
 class StaffOut(Schema):
     id: str = Field(validation_alias="public_id")
+    merchant_id: str
     user_id: str
     username: str
-    display_name: str
+    display_name: str = Field(description="The name the merchant gives the member, else the user's own")
     role: str
+    work_account: bool = Field(description="An account this merchant created; it ends when the member "
+                                           "is removed. False: the person's own account, which they keep")
     is_active: bool
     store_ids: list[str] = Field(description="Stores the member may act at; empty = every store")
     created_at: dt.datetime
+
+    @staticmethod
+    def resolve_merchant_id(obj) -> str:
+        return obj.merchant.public_id
 
     @staticmethod
     def resolve_user_id(obj) -> str:
@@ -114,11 +127,44 @@ class StaffOut(Schema):
 
     @staticmethod
     def resolve_display_name(obj) -> str:
-        return obj.user.display_name
+        return obj.display_name or obj.user.display_name
+
+    @staticmethod
+    def resolve_work_account(obj) -> bool:
+        return obj.user.role == Role.MERCHANT_STAFF
 
     @staticmethod
     def resolve_store_ids(obj) -> list[str]:
         return sorted(s.public_id for s in obj.stores.all())
+
+
+class InvitationOut(Schema):
+    id: str = Field(validation_alias="public_id")
+    label: str
+    state: Literal["pending", "accepted", "revoked", "expired"]
+    store_ids: list[str] = Field(description="Stores the new member will act at; empty = every store")
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    accepted_at: dt.datetime | None
+    accepted_username: str | None
+    revoked_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_state(obj) -> str:
+        return obj.state_at(clock.now())
+
+    @staticmethod
+    def resolve_store_ids(obj) -> list[str]:
+        return sorted(s.public_id for s in obj.stores.all())
+
+    @staticmethod
+    def resolve_accepted_username(obj) -> str | None:
+        return obj.accepted_by.username if obj.accepted_by_id else None
+
+
+class InvitationCreatedOut(InvitationOut):
+    code: str = Field(description="The invitation code. Shown this once only; it is not stored.")
+    accept_url: str = Field(description="A link that opens the accept page with the code filled in")
 
 
 # --- input schemas -------------------------------------------------------------
@@ -168,13 +214,23 @@ class StorePatch(Schema):
 
 
 class StaffIn(Schema):
-    username: str = Field(min_length=1, max_length=150)
-    password: str | None = Field(
-        None, min_length=8, max_length=128,
-        description="Creates a new staff user; omit it to attach an existing customer by username")
+    username: str = Field(min_length=1, max_length=150,
+                          description="A NEW username (409 username_taken if it exists)")
+    password: str = Field(min_length=8, max_length=128, description="The new work account's password")
     display_name: str = Field("", max_length=100)
     store_ids: list[str] = Field(default_factory=list, max_length=200,
                                  description="This merchant's stores; empty = every store")
+
+
+class InvitationIn(Schema):
+    label: str = Field("", max_length=100, description="Whom it is for; shown in the owner's list only")
+    store_ids: list[str] = Field(default_factory=list, max_length=200,
+                                 description="This merchant's stores; empty = every store")
+    expires_in_hours: int = Field(168, ge=1, le=720, strict=True)
+
+
+class AcceptIn(Schema):
+    code: str = Field(min_length=1, max_length=64, description="The invitation code (dashes optional)")
 
 
 class StaffPatch(Schema):
@@ -280,10 +336,46 @@ def list_staff(request):
 
 @router.post("/merchant/staff", response={201: StaffOut, **ERRORS})
 def add_staff(request, body: StaffIn):
+    """Create a new work account for the counter. An existing account is never attached:
+    invite a person who has one (POST /merchant/staff/invitations)."""
     merchant = merchant_of(request.auth, owner_only=True)
     member = services.add_staff(merchant, body.username, body.password, stores=body.store_ids,
                                 display_name=body.display_name)
     return Status(201, member)
+
+
+# Declared before /merchant/staff/{staff_id} so that "invitations" is not taken for an id.
+
+@router.get("/merchant/staff/invitations", response={200: list[InvitationOut], **ERRORS})
+@paginate(Cursor)
+def list_invitations(request):
+    return selectors.invitations_of_merchant(merchant_of(request.auth, owner_only=True))
+
+
+@router.post("/merchant/staff/invitations", response={201: InvitationCreatedOut, **ERRORS})
+def create_invitation(request, body: InvitationIn):
+    """A single-use invitation; the answer carries its code and link, shown this once."""
+    merchant = merchant_of(request.auth, owner_only=True)
+    invitation, code = services.create_invitation(merchant, request.auth, stores=body.store_ids,
+                                                  label=body.label, expires_in_hours=body.expires_in_hours)
+    invitation.code = code  # attached for this answer only; never stored
+    invitation.accept_url = request.build_absolute_uri(f"{reverse('web:staff_join')}?code={code}")
+    return Status(201, invitation)
+
+
+@router.delete("/merchant/staff/invitations/{invitation_id}", response={200: InvitationOut, **ERRORS})
+def revoke_invitation(request, invitation_id: str):
+    merchant = merchant_of(request.auth)
+    services.get_invitation(merchant, invitation_id)  # 404 for another merchant's id first
+    merchant_of(request.auth, owner_only=True)
+    return services.revoke_invitation(merchant, invitation_id)
+
+
+@router.post("/staff/invitations/accept", response={201: StaffOut, **ERRORS})
+def accept_invitation(request, body: AcceptIn):
+    """Accept an invitation with the signed-in account: it works for the inviting merchant
+    from now on and keeps everything it had (orders, cart, vouchers)."""
+    return Status(201, services.accept_invitation(request.auth, body.code))
 
 
 def _own_staff(request, staff_id: str):

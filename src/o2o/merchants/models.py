@@ -100,7 +100,11 @@ class StaffRole(models.TextChoices):
 
 class StaffMember(models.Model):
     """A user working for a merchant. A user works for one merchant at most.
-    Staff bound to stores act only there; no stores means all of them."""
+    Staff bound to stores act only there; no stores means all of them.
+
+    Being staff is this row, not the user's role: a customer who accepted an
+    invitation stays a customer. `display_name` is the name this merchant gives
+    the member (blank: the user's own), so the owner never renames a person's account."""
 
     public_id = models.CharField(max_length=24, unique=True, default=id_factory("stf"), editable=False)
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="staff")
@@ -108,6 +112,7 @@ class StaffMember(models.Model):
                                 related_name="staff_membership")
     role = models.CharField(max_length=10, choices=StaffRole.choices, default=StaffRole.STAFF)
     stores = models.ManyToManyField(Store, blank=True, related_name="staff")
+    display_name = models.CharField(max_length=100, blank=True, default="")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField()
 
@@ -116,3 +121,52 @@ class StaffMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.merchant}"
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.user.display_name or self.user.username
+
+
+class InvitationState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    REVOKED = "revoked", "Revoked"
+    EXPIRED = "expired", "Expired"
+
+
+class StaffInvitation(models.Model):
+    """An owner's single-use invitation to work for the merchant as staff.
+
+    Only a SHA-256 digest of the code is stored; the code (or a link carrying it) is
+    shown to the owner once and redeemed by the invitee while signed in to their own
+    account. It is pending until accepted, revoked or past `expires_at`."""
+
+    public_id = models.CharField(max_length=24, unique=True, default=id_factory("sti"), editable=False)
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="invitations")
+    code_digest = models.CharField(max_length=64, unique=True)
+    # Whom the owner meant it for ("Lin, weekend shifts"): for the owner's list only.
+    label = models.CharField(max_length=100, blank=True, default="")
+    stores = models.ManyToManyField(Store, blank=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="+")
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} @ {self.merchant}"
+
+    def state_at(self, now) -> str:
+        if self.accepted_at is not None:
+            return InvitationState.ACCEPTED
+        if self.revoked_at is not None:
+            return InvitationState.REVOKED
+        if self.expires_at <= now:
+            return InvitationState.EXPIRED
+        return InvitationState.PENDING

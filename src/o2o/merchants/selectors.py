@@ -8,7 +8,8 @@ from o2o.core.errors import NotFound
 from o2o.core.ids import looks_like_id
 from o2o.core.models import OutboxEvent
 from o2o.merchants.access import require_operator, stores_of
-from o2o.merchants.models import Merchant, MerchantStatus, StaffMember, Store
+from o2o.merchants import invitation_codes
+from o2o.merchants.models import Merchant, MerchantStatus, StaffInvitation, StaffMember, Store
 
 
 def public_merchants(q: str | None = None) -> QuerySet[Merchant]:
@@ -49,6 +50,22 @@ def stores_of_merchant(merchant: Merchant) -> QuerySet[Store]:
 def staff_of_merchant(merchant: Merchant) -> QuerySet[StaffMember]:
     return (StaffMember.objects.select_related("user", "merchant")
             .prefetch_related("stores").filter(merchant=merchant))
+
+
+def invitations_of_merchant(merchant: Merchant) -> QuerySet[StaffInvitation]:
+    return (StaffInvitation.objects.select_related("accepted_by").prefetch_related("stores")
+            .filter(merchant=merchant))
+
+
+def invitation_for_code(code: object) -> StaffInvitation:
+    """The invitation a code names, in whatever state, for the invitee to look at
+    before accepting. Unknown or malformed codes: 404 invitation_not_found."""
+    raw = invitation_codes.normalize(code)
+    invitation = (StaffInvitation.objects.select_related("merchant").prefetch_related("stores")
+                  .filter(code_digest=invitation_codes.digest_of(raw)).first() if raw else None)
+    if invitation is None:
+        raise NotFound("no such invitation", "invitation_not_found")
+    return invitation
 
 
 def operator_merchants(status: str | None = None) -> QuerySet[Merchant]:

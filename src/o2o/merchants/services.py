@@ -3,11 +3,20 @@
 Each write is one transaction that also records a domain event in the outbox with
 merchant_id = the merchant's public id. Callers authorize first (merchants.access);
 services still scope every lookup to the merchant they are given, so another
-merchant's ids are simply "not found".
+merchant's ids are simply "not found". Users are written only through
+accounts.services (new work accounts, the owner role, ending a work account).
+
+Writes: Merchant, Store, StaffMember, StaffInvitation. Error codes: validation_error,
+invalid_coordinates, reason_required, password_required (422); merchant_not_found,
+store_not_found, staff_not_found, invitation_not_found (404); customer_role_required,
+operator_role_required (403); already_member, illegal_transition, staff_inactive,
+owner_not_bindable, cannot_remove_owner, username_taken, invitation_used,
+invitation_revoked, invitation_expired (409).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
@@ -18,15 +27,25 @@ from django.db import transaction
 from o2o.accounts import services as accounts
 from o2o.accounts.models import Role, User
 from o2o.core import clock, events
-from o2o.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from o2o.core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from o2o.core.ids import looks_like_id
+from o2o.merchants import invitation_codes
 from o2o.merchants.hours import is_open_at, normalize_opening_hours, validate_time_zone
-from o2o.merchants.models import Merchant, MerchantStatus, StaffMember, StaffRole, Store
+from o2o.merchants.models import (
+    InvitationState,
+    Merchant,
+    MerchantStatus,
+    StaffInvitation,
+    StaffMember,
+    StaffRole,
+    Store,
+)
 
 __all__ = [
     "apply_merchant", "update_merchant", "approve", "reject", "suspend", "reinstate",
     "create_store", "update_store", "deactivate_store", "get_store",
     "add_staff", "update_staff", "deactivate_staff", "get_staff", "is_open_at",
+    "create_invitation", "revoke_invitation", "accept_invitation", "get_invitation",
 ]
 
 # Text fields: max length (the model's) and whether a value is required.
@@ -156,7 +175,7 @@ def apply_merchant(user: User, name: str, **fields: Any) -> Merchant:
     data = _merchant_fields({"name": name, **fields}, partial=False)
     with transaction.atomic():
         # Lock the user so two concurrent applications of one user cannot both pass.
-        locked = User.objects.select_for_update().filter(pk=user.pk, is_active=True).first()
+        locked = accounts.lock_active_user(user)
         if locked is None:
             raise NotFound("no such user", "user_not_found")
         if locked.role == Role.OPERATOR:
@@ -322,6 +341,21 @@ def deactivate_store(merchant: Merchant, store_id: str) -> Store:
 
 
 # --- staff --------------------------------------------------------------------
+#
+# Two ways in, and no way to take over an account: the owner creates a brand-new
+# work account (add_staff), or invites a person, who accepts while signed in to
+# their own account (create_invitation, accept_invitation). Being staff is the
+# membership row: the person's role, name, orders, cart and vouchers stay theirs.
+
+INVITATION_HOURS_DEFAULT = 7 * 24
+INVITATION_HOURS_MAX = 30 * 24
+
+_INVITATION_REFUSED = {
+    InvitationState.ACCEPTED: ("This invitation was already used", "invitation_used"),
+    InvitationState.REVOKED: ("This invitation was withdrawn", "invitation_revoked"),
+    InvitationState.EXPIRED: ("This invitation has expired", "invitation_expired"),
+}
+
 
 def _stores_by_ids(merchant: Merchant, store_ids: Any) -> list[Store]:
     if store_ids is None:
@@ -338,6 +372,10 @@ def _stores_by_ids(merchant: Merchant, store_ids: Any) -> list[Store]:
     return stores
 
 
+def _store_ids(stores: Iterable[Store]) -> list[str]:
+    return sorted(s.public_id for s in stores)
+
+
 def get_staff(merchant: Merchant, staff_id: str, *, for_update: bool = False) -> StaffMember:
     public_id = _public_id(staff_id, "stf", "staff")
     qs = StaffMember.objects.select_related("user").filter(merchant=merchant, public_id=public_id)
@@ -347,49 +385,51 @@ def get_staff(merchant: Merchant, staff_id: str, *, for_update: bool = False) ->
     return member
 
 
-def add_staff(merchant: Merchant, username: str, password: str | None = None, *,
-              stores: Iterable[str] | None = None, display_name: str = "") -> StaffMember:
-    """Add a staff member bound to `stores` (public ids of this merchant's stores;
-    none = every store). With a password a new merchant_staff user is created;
-    without one an existing customer user is attached by username."""
+def _join(merchant: Merchant, user: User, stores: list[Store], display_name: str = "") -> StaffMember:
+    """Make `user` active staff of `merchant`; the one membership row per user is reused."""
+    now = clock.now()
+    member = StaffMember.objects.filter(user=user).first()
+    if member is not None and member.is_active:
+        raise Conflict("This account already works for a merchant", "already_member")
+    if member is not None:
+        member.merchant, member.role, member.is_active, member.created_at, member.display_name = (
+            merchant, StaffRole.STAFF, True, now, display_name)
+        member.save(update_fields=["merchant", "role", "is_active", "created_at", "display_name"])
+    else:
+        member = StaffMember.objects.create(merchant=merchant, user=user, role=StaffRole.STAFF,
+                                            display_name=display_name, created_at=now)
+    member.stores.set(stores)
+    return member
+
+
+def add_staff(merchant: Merchant, username: str, password: str, *, stores: Iterable[str] | None = None,
+              display_name: str = "") -> StaffMember:
+    """Create a NEW work account (role merchant_staff) working for `merchant`, bound to
+    `stores` (public ids of this merchant's stores; none = every store).
+
+    An existing account is never attached here, whoever owns it: a taken username is
+    409 username_taken. A person with an account of their own is invited instead.
+    Without a password: 422 password_required, before any lookup of the username."""
+    if not isinstance(password, str) or not password:
+        raise ValidationFailed("A password is required: this creates a new account. Invite a person "
+                               "who already has an account.", "password_required")
     username = _text("username", username, 150, True)
     display_name = _text("display_name", display_name, 100, False)
     bound = _stores_by_ids(merchant, list(stores) if stores is not None else None)
     with transaction.atomic():
-        now = clock.now()
-        if password:
-            user = accounts.create_user(username, password, role=Role.MERCHANT_STAFF,
-                                        display_name=display_name)
-            member = None
-        else:
-            user = User.objects.select_for_update().filter(username=username, is_active=True).first()
-            if user is None:
-                raise NotFound("no such user", "user_not_found")
-            member = StaffMember.objects.filter(user=user).first()
-            if user.role != Role.CUSTOMER or (member is not None and member.is_active):
-                raise Conflict("This user already works for a merchant or cannot be staff",
-                               "already_member")
-            if display_name:
-                User.objects.filter(pk=user.pk).update(display_name=display_name)
-            accounts.set_role(user, Role.MERCHANT_STAFF)
-        if member is not None:
-            # A former staff member (anywhere): the one membership row per user is reused.
-            member.merchant, member.role, member.is_active, member.created_at = (
-                merchant, StaffRole.STAFF, True, now)
-            member.save(update_fields=["merchant", "role", "is_active", "created_at"])
-        else:
-            member = StaffMember.objects.create(merchant=merchant, user=user, role=StaffRole.STAFF,
-                                                created_at=now)
-        member.stores.set(bound)
-        events.emit("staff.added", member, {"user": user.public_id,
-                                            "stores": sorted(s.public_id for s in bound)},
+        user = accounts.create_user(username, password, role=Role.MERCHANT_STAFF,
+                                    display_name=display_name)
+        member = _join(merchant, user, bound)
+        events.emit("staff.added", member, {"user": user.public_id, "stores": _store_ids(bound),
+                                            "via": "new_account"},
                     merchant_id=merchant.public_id)
     return member
 
 
 def update_staff(merchant: Merchant, staff_id: str, *, stores: Iterable[str] | None = None,
                  display_name: str | None = None) -> StaffMember:
-    """Rebind a staff member's stores (an empty list = every store) or rename them."""
+    """Rebind a staff member's stores (an empty list = every store) or set the name the
+    merchant shows for them (the user's own display name is not touched)."""
     bound = _stores_by_ids(merchant, list(stores)) if stores is not None else None
     name = _text("display_name", display_name, 100, False) if display_name is not None else None
     with transaction.atomic():
@@ -403,19 +443,20 @@ def update_staff(merchant: Merchant, staff_id: str, *, stores: Iterable[str] | N
             member.stores.set(bound)
             changed.append("stores")
         if name is not None:
-            User.objects.filter(pk=member.user_id).update(display_name=name)
-            member.user.display_name = name
+            member.display_name = name
+            member.save(update_fields=["display_name"])
             changed.append("display_name")
         if changed:
             events.emit("staff.updated", member, {
-                "fields": changed, "stores": sorted(s.public_id for s in member.stores.all())},
+                "fields": changed, "stores": _store_ids(member.stores.all())},
                 merchant_id=merchant.public_id)
     return member
 
 
 def deactivate_staff(merchant: Merchant, staff_id: str) -> StaffMember:
-    """Remove a staff member: the membership ends and the user is a customer again.
-    The owner cannot be removed. Idempotent."""
+    """Remove a staff member: the membership ends. A person's own account stays as it
+    is; a work account made by the owner ends with it. The owner cannot be removed.
+    Idempotent."""
     with transaction.atomic():
         member = get_staff(merchant, staff_id, for_update=True)
         if member.role == StaffRole.OWNER:
@@ -425,7 +466,111 @@ def deactivate_staff(merchant: Merchant, staff_id: str) -> StaffMember:
             member.save(update_fields=["is_active"])
             member.stores.clear()
             if member.user.role == Role.MERCHANT_STAFF:
-                accounts.set_role(member.user, Role.CUSTOMER)
+                accounts.deactivate_user(member.user, "staff_removed")
             events.emit("staff.removed", member, {"user": member.user.public_id},
                         merchant_id=merchant.public_id)
+    return member
+
+
+# --- staff invitations ----------------------------------------------------------------
+
+def _invitation_hours(value: Any) -> int:
+    if value is None:
+        return INVITATION_HOURS_DEFAULT
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= INVITATION_HOURS_MAX:
+        raise ValidationFailed(f"expires_in_hours must be a whole number from 1 to {INVITATION_HOURS_MAX}",
+                               "validation_error", details={"field": "expires_in_hours"})
+    return value
+
+
+def get_invitation(merchant: Merchant, invitation_id: str, *, for_update: bool = False) -> StaffInvitation:
+    """One of `merchant`'s invitations; other merchants' ids are not found."""
+    public_id = _public_id(invitation_id, "sti", "invitation")
+    qs = StaffInvitation.objects.filter(merchant=merchant, public_id=public_id)
+    invitation = (qs.select_for_update() if for_update else qs).first()
+    if invitation is None:
+        raise NotFound("no such invitation", "invitation_not_found")
+    return invitation
+
+
+def create_invitation(merchant: Merchant, created_by: User, *, stores: Iterable[str] | None = None,
+                      label: str = "", expires_in_hours: int | None = None) -> tuple[StaffInvitation, str]:
+    """A single-use invitation to work for `merchant`, bound to `stores` (none = every
+    store), valid for `expires_in_hours` (default a week, at most 30 days). Returns the
+    invitation and its code: the code is not stored and cannot be shown again."""
+    label = _text("label", label, 100, False)
+    hours = _invitation_hours(expires_in_hours)
+    bound = _stores_by_ids(merchant, list(stores) if stores is not None else None)
+    code, digest = invitation_codes.generate()
+    with transaction.atomic():
+        now = clock.now()
+        invitation = StaffInvitation.objects.create(
+            merchant=merchant, code_digest=digest, label=label, created_by=created_by, created_at=now,
+            expires_at=now + dt.timedelta(hours=hours))
+        invitation.stores.set(bound)
+        events.emit("staff.invited", invitation, {"stores": _store_ids(bound), "by": created_by.public_id,
+                                                  "expires_at": invitation.expires_at.isoformat()},
+                    merchant_id=merchant.public_id)
+    return invitation, code
+
+
+def revoke_invitation(merchant: Merchant, invitation_id: str) -> StaffInvitation:
+    """Withdraw an invitation that was not accepted yet. Idempotent; an accepted one is
+    409 invitation_used (remove the staff member instead)."""
+    with transaction.atomic():
+        invitation = get_invitation(merchant, invitation_id, for_update=True)
+        if invitation.accepted_at is not None:
+            raise Conflict("This invitation was accepted; remove the staff member instead",
+                           "invitation_used")
+        if invitation.revoked_at is None:
+            invitation.revoked_at = clock.now()
+            invitation.save(update_fields=["revoked_at"])
+            events.emit("staff.invitation_revoked", invitation, {}, merchant_id=merchant.public_id)
+    return invitation
+
+
+def accept_invitation(user: User, code: Any) -> StaffMember:
+    """`user`, signed in to their own account, accepts an invitation by its code and
+    works for the inviting merchant from now on, at the invitation's stores. Their role,
+    name, orders, cart and vouchers are not touched.
+
+    Refusals: 404 invitation_not_found (unknown or malformed code), 409 invitation_used /
+    invitation_revoked / invitation_expired, 409 already_member (works for a merchant
+    already, or is a work account), 403 customer_role_required (operators). Single use:
+    of concurrent accepts exactly one wins, the others get 409 invitation_used."""
+    raw = invitation_codes.normalize(code)
+    if raw is None:
+        raise NotFound("no such invitation", "invitation_not_found")
+    with transaction.atomic():
+        locked = accounts.lock_active_user(user)  # one accept per user at a time
+        if locked is None:
+            raise NotAuthenticated("Authentication is required")
+        invitation = (StaffInvitation.objects.select_for_update(of=("self",)).select_related("merchant")
+                      .filter(code_digest=invitation_codes.digest_of(raw)).first())
+        if invitation is None:
+            raise NotFound("no such invitation", "invitation_not_found")
+        now = clock.now()
+        state = invitation.state_at(now)
+        if state != InvitationState.PENDING:
+            raise Conflict(*_INVITATION_REFUSED[state])
+        if locked.role == Role.OPERATOR:
+            raise PermissionDenied("Platform operators cannot work for a merchant", "customer_role_required")
+        if locked.role == Role.MERCHANT_STAFF:
+            raise Conflict("A work account belongs to the merchant that made it", "already_member")
+        # The row lock makes this single-use on PostgreSQL; the conditional update keeps
+        # it so on any database.
+        taken = StaffInvitation.objects.filter(
+            pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True,
+        ).update(accepted_by=locked, accepted_at=now)
+        if not taken:
+            raise Conflict(*_INVITATION_REFUSED[InvitationState.ACCEPTED])
+        merchant = invitation.merchant
+        stores = list(invitation.stores.all())
+        member = _join(merchant, locked, stores)
+        events.emit("staff.invitation_accepted", invitation, {"user": locked.public_id,
+                                                              "staff": member.public_id},
+                    merchant_id=merchant.public_id)
+        events.emit("staff.added", member, {"user": locked.public_id, "stores": _store_ids(stores),
+                                            "via": "invitation"},
+                    merchant_id=merchant.public_id)
     return member

@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.core import checks
+
+from o2o.payments.checks import sandbox_gateway_check
 
 
 class PaymentsConfig(AppConfig):
@@ -8,3 +11,5 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from o2o.payments import tasks  # noqa: F401  (registers the periodic tasks)
+
+        checks.register(sandbox_gateway_check)

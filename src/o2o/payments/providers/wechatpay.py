@@ -11,6 +11,12 @@ WECHATPAY_PUBLIC_KEY_ID; what the sandbox uses) needs no network at start-up;
 certificate mode (WECHATPAY_CERT_DIR) lets the SDK download platform certificates from
 the gateway it was constructed with, so use it only against the real gateway or with
 the certificates already in the folder.
+
+Sandbox in the same server: when WECHATPAY_GATEWAY_URL is PUBLIC_URL/sandbox/wechatpay,
+the client's calls are dispatched in-process (providers/inprocess.py), so a payment never
+waits for a free request thread of its own server. Any other gateway is called over HTTP
+with a connect timeout of at most 3 s and a read timeout of WECHATPAY_TIMEOUT_SECONDS; a
+call that cannot connect or times out raises GatewayError("NETWORK").
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import requests
 from django.conf import settings
 from wechatpayv3 import WeChatPay, WeChatPayType
 from wechatpayv3.utils import aes_decrypt
@@ -42,6 +49,7 @@ from o2o.payments.providers.base import (
     PrepayResult,
     RefundRequest,
 )
+from o2o.payments.providers.inprocess import route_in_process
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 REAL_GATEWAY = "https://api.mch.weixin.qq.com"
@@ -60,18 +68,26 @@ class WeChatPayConfig:
     public_key_pem: str = ""
     public_key_id: str = ""
     cert_dir: str = ""
-    timeout_seconds: int = 10
+    timeout_seconds: int = 5
     notify_tolerance_seconds: int = 300
     sandbox: bool = False
+    in_process: bool = False  # the gateway is the sandbox mounted in this server
+
+
+def own_sandbox_url() -> str:
+    """Where this server mounts the sandbox gateway."""
+    return f"{settings.PUBLIC_URL}/sandbox/wechatpay"
 
 
 def config_from_settings() -> WeChatPayConfig:
     conf = settings.PAYMENTS
     w = conf["WECHATPAY"]
     read = lambda path: Path(path).read_text() if path else ""  # noqa: E731
-    common = {"notify_url": w["NOTIFY_URL"], "gateway_url": (w["GATEWAY_URL"] or REAL_GATEWAY).rstrip("/"),
+    gateway_url = (w["GATEWAY_URL"] or REAL_GATEWAY).rstrip("/")
+    common = {"notify_url": w["NOTIFY_URL"], "gateway_url": gateway_url,
               "timeout_seconds": w["TIMEOUT_SECONDS"], "sandbox": conf["SANDBOX"],
-              "notify_tolerance_seconds": conf["NOTIFY_TOLERANCE_SECONDS"]}
+              "notify_tolerance_seconds": conf["NOTIFY_TOLERANCE_SECONDS"],
+              "in_process": conf["SANDBOX"] and gateway_url == own_sandbox_url()}
     if conf["SANDBOX"] and not w["MCHID"]:
         from o2o.payments.keys import demo_keys
 
@@ -108,11 +124,14 @@ class WeChatPayV3Provider:
             wechatpay_type=WeChatPayType.NATIVE, mchid=config.mchid,
             private_key=config.private_key_pem, cert_serial_no=config.cert_serial_no,
             appid=config.appid, apiv3_key=config.apiv3_key, notify_url=config.notify_url,
-            cert_dir=config.cert_dir or None, timeout=(5, config.timeout_seconds),
+            cert_dir=config.cert_dir or None,
+            timeout=(min(3, config.timeout_seconds), config.timeout_seconds),
             public_key=config.public_key_pem or None, public_key_id=config.public_key_id or None,
         )
         # The SDK has no base-URL parameter; every request goes to _core._gate_way + path.
         self.client._core._gate_way = config.gateway_url
+        if config.in_process:
+            route_in_process(self.client._core, config.gateway_url)
 
     # --- calls -------------------------------------------------------------------
 
@@ -121,9 +140,11 @@ class WeChatPayV3Provider:
             status, body = fn(*args, **kwargs)
         except GatewayError:
             raise
-        except Exception as exc:  # requests errors, and the SDK's failed signature check
+        except requests.RequestException as exc:  # unreachable, too slow, or cut off
+            raise GatewayError("NETWORK", str(exc)[:300]) from exc
+        except Exception as exc:  # other requests errors, and the SDK's failed signature check
             text = str(exc)
-            code = "BAD_SIGNATURE" if "signature" in text else "NETWORK"
+            code = "BAD_SIGNATURE" if "signature" in text else "BAD_RESPONSE"
             raise GatewayError(code, text[:300]) from exc
         if status not in ok:
             try:

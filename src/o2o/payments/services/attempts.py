@@ -1,4 +1,12 @@
-"""Payment attempts: prepay through the gateway, and closing attempts that can no longer be paid."""
+"""Payment attempts: prepay through the gateway, and closing attempts that can no longer be paid.
+
+Writes payments.Payment (and its payment.created / .pending / .closed outbox events).
+Error codes: invalid_channel, openid_required, invalid_idempotency_key,
+idempotency_key_reused (422); order_not_found, payment_not_found (404); not_payable,
+payment_window_over, orderpaid, order_closed (409); gateway_error (502: the gateway
+refused or answered badly); gateway_unavailable (503 with Retry-After: the gateway could
+not be reached within WECHATPAY_TIMEOUT_SECONDS; retrying the same call is safe).
+"""
 
 from __future__ import annotations
 
@@ -22,6 +30,14 @@ LIVE = (PaymentStatus.CREATED, PaymentStatus.PENDING)
 class GatewayUnavailable(DomainError):
     status = 502
     code = "gateway_error"
+
+
+class GatewayUnreachable(GatewayUnavailable):
+    """No answer in time: the attempt stands, and a retry asks the gateway again."""
+
+    status = 503
+    code = "gateway_unavailable"
+    retry_after = 5
 
 
 @dataclass
@@ -121,6 +137,9 @@ def start_payment(customer, order_public_id: str, channel: str, *, openid: str =
             Payment.objects.filter(pk=payment.pk).update(last_error=str(exc)[:300], updated_at=clock.now())
         if exc.code in ("ORDERPAID", "ORDER_CLOSED"):
             raise Conflict(f"The gateway says: {exc.message}", exc.code.lower()) from exc
+        if exc.code == "NETWORK":
+            raise GatewayUnreachable("The payment gateway is not reachable just now; try again shortly",
+                                     "gateway_unavailable") from exc
         raise GatewayUnavailable(f"The payment gateway refused the prepay: {exc.code}", "gateway_error") from exc
     with transaction.atomic():
         payment = Payment.objects.select_for_update().select_related("order__merchant").get(pk=payment.pk)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from o2o.web.console import views, views_ops
+from o2o.web.console import views, views_ops, views_staff
 
 urlpatterns: list = [
     path("", views.dashboard, name="console"),
@@ -23,8 +23,12 @@ urlpatterns: list = [
     path("after-sales/<str:ret_id>/", views_ops.after_sale_decide, name="console_after_sale_decide"),
     path("redemptions/", views_ops.redemptions, name="console_redemptions"),
     path("money/", views_ops.money, name="console_money"),
-    path("staff/", views_ops.staff, name="console_staff"),
-    path("staff/add/", views_ops.staff_add, name="console_staff_add"),
+    path("staff/", views_staff.staff, name="console_staff"),
+    path("staff/add/", views_staff.staff_add, name="console_staff_add"),
+    path("staff/invite/", views_staff.invite, name="console_staff_invite"),
+    path("staff/invitations/<str:invitation_id>/revoke/", views_staff.invitation_revoke,
+         name="console_invitation_revoke"),
+    path("staff/<str:staff_id>/remove/", views_staff.staff_remove, name="console_staff_remove"),
     path("tokens/", views_ops.tokens, name="console_tokens"),
     path("tokens/create/", views_ops.token_create, name="console_token_create"),
     path("tokens/<str:token_id>/revoke/", views_ops.token_revoke, name="console_token_revoke"),

@@ -1,5 +1,5 @@
 """Merchant console, part two: orders to ship (parcel entry), after-sales requests,
-redemption history, settlements and payouts, staff and stores, API tokens.
+redemption history, settlements and payouts, API tokens (staff: views_staff).
 Webhook settings are not here: there is no webhooks app yet."""
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from django.views.decorators.http import require_POST
 from o2o.accounts import services as accounts
 from o2o.core.errors import DomainError
 from o2o.ledger import selectors as ledger
-from o2o.merchants import selectors as merchant_selectors
-from o2o.merchants import services as merchants
 from o2o.orders import selectors as orders_selectors
 from o2o.orders.models import OrderKind, OrderStatus
 from o2o.shipping import carriers
@@ -113,29 +111,6 @@ def money(request: HttpRequest) -> HttpResponse:
         "balance": ledger.merchant_balance(request.merchant),
         "statements": ledger.merchant_statements(request.merchant).order_by("-created_at")[:50],
         "payouts": ledger.merchant_payouts(request.merchant).order_by("-pk")[:50]})
-
-
-# --- staff and stores ----------------------------------------------------------------------
-
-@merchant_page(owner_only=True)
-def staff(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/console/staff.html", {
-        "members": merchant_selectors.staff_of_merchant(request.merchant).order_by("role", "pk"),
-        "stores": my_stores(request)})
-
-
-@merchant_page(owner_only=True)
-@require_POST
-def staff_add(request: HttpRequest) -> HttpResponse:
-    try:
-        member = merchants.add_staff(request.merchant, request.POST.get("username", ""),
-                                     request.POST.get("password") or None,
-                                     stores=request.POST.getlist("stores"),
-                                     display_name=request.POST.get("display_name", ""))
-        done(request, _("%(name)s was added.") % {"name": member.user.username})
-    except DomainError as exc:
-        fail(request, exc)
-    return redirect("web:console_staff")
 
 
 # --- API tokens --------------------------------------------------------------------------------
