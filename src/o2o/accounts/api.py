@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
 from o2o.accounts import services
 from o2o.accounts.auth import api_auth
-from o2o.api.schemas import ERRORS
 from o2o.core.pagination import Cursor
+from o2o.core.schemas import ERRORS, Schema
 
 router = Router(tags=["accounts"], auth=api_auth)
 

@@ -17,15 +17,15 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.urls import reverse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
 from o2o.accounts.auth import api_auth
 from o2o.accounts.models import Role
-from o2o.api.schemas import ERRORS
 from o2o.core import clock
 from o2o.core.pagination import Cursor
+from o2o.core.schemas import ERRORS, Schema
 from o2o.merchants import selectors, services
 from o2o.merchants.access import merchant_of, require_operator
 from o2o.merchants.hours import is_open_at

@@ -7,8 +7,8 @@ from django.db.models import Count, Q, QuerySet
 from o2o.core.errors import NotFound
 from o2o.core.ids import looks_like_id
 from o2o.core.models import OutboxEvent
-from o2o.merchants.access import require_operator, stores_of
 from o2o.merchants import invitation_codes
+from o2o.merchants.access import require_operator, stores_of
 from o2o.merchants.models import Merchant, MerchantStatus, StaffInvitation, StaffMember, Store
 
 
