@@ -1,3 +1,6 @@
+"""`o2o createoperator NAME`: a platform operator account (reviews merchants, uses the
+admin). Lives in accounts, which owns users, so core imports no app above it."""
+
 from __future__ import annotations
 
 import getpass
