@@ -2,9 +2,9 @@ from django.apps import AppConfig
 
 
 class SandboxConfig(AppConfig):
+    """The sandbox gateway. Its periodic delivery task registers through core's
+    autodiscovery of tasks modules."""
+
     name = "o2o.sandbox"
     label = "sandbox"
     verbose_name = "Sandbox WeChat Pay gateway"
-
-    def ready(self) -> None:
-        from o2o.sandbox import tasks  # noqa: F401  (registers the periodic delivery task)

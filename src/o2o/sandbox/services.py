@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import requests
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django_tasks import task
 
 from o2o.core import clock
 from o2o.sandbox import protocol
@@ -307,10 +308,16 @@ def _notify(m: SandboxMerchant, url: str, event_type: str, original_type: str, s
     n = SandboxNotification.objects.create(merchant=m, url=url, event_type=event_type,
                                            body=json.dumps(envelope, ensure_ascii=False),
                                            next_attempt_at=now, created_at=now)
-    from o2o.sandbox.tasks import deliver_notification
-
     transaction.on_commit(lambda: deliver_notification.enqueue(n.pk))
     return n
+
+
+# Defined beside deliver, which it runs, so that queueing a notification can enqueue it
+# without importing o2o.sandbox.tasks (which imports this module).
+@task()
+def deliver_notification(notification_id: int) -> bool | None:
+    """First delivery right after the gateway's transaction commits."""
+    return deliver(notification_id)
 
 
 def deliver(notification_id: int) -> bool | None:

@@ -1,3 +1,7 @@
+"""Sandbox notification delivery: retries on a schedule (registered by core's
+autodiscovery of tasks modules). deliver_notification, the first attempt, lives beside
+deliver in services.py; it is named here too so tasks queued under this path still run."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,12 +10,9 @@ from django_tasks import task
 
 from o2o.core import schedule
 from o2o.sandbox import services
+from o2o.sandbox.services import deliver_notification
 
-
-@task()
-def deliver_notification(notification_id: int) -> bool | None:
-    """First delivery right after the gateway's transaction commits."""
-    return services.deliver(notification_id)
+__all__ = ["deliver_due_notifications", "deliver_notification"]
 
 
 @schedule.every(dt.timedelta(seconds=15), name="sandbox.deliver_due")

@@ -8,6 +8,7 @@ from typing import Literal
 from ninja import Field
 
 from o2o.core.schemas import Schema
+from o2o.shipping.services import refundable_for
 
 
 class ItemIn(Schema):
@@ -185,8 +186,6 @@ class AfterSaleOut(Schema):
 
     @staticmethod
     def resolve_refundable_fen(obj) -> int:
-        from o2o.shipping.services import refundable_for
-
         return 0 if obj.status in ("refunded", "closed") else refundable_for(obj)
 
     @staticmethod
