@@ -16,6 +16,7 @@ from o2o.orders import services as orders
 from o2o.vouchers import services as vouchers
 from o2o.vouchers.models import Voucher
 from tests.ledger.helpers import buy, gateway, relay  # noqa: F401
+from tests.shipping.helpers import ship_and_deliver
 from tests.vouchers import builders as vb
 
 
@@ -76,8 +77,7 @@ def test_goods_order_recognized_on_confirmation(gateway):  # noqa: F811
     sku = ob.goods(m, price_fen=3333, stock=5)
     customer = factories.user()
     order = buy(customer, sku, 3, address=ob.ADDRESS)
-    orders.mark_shipped(m, order.public_id)
-    orders.mark_delivered(m, order.public_id)
+    ship_and_deliver(m, order)
     relay()
     assert not JournalEntry.objects.filter(kind=EntryKind.GOODS_COMPLETED).exists()
     orders.confirm_received(customer, order.public_id)

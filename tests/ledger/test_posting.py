@@ -19,6 +19,7 @@ from o2o.vouchers import services as vouchers
 from o2o.vouchers.models import Voucher
 from tests import factories
 from tests.ledger.helpers import buy, gateway, pay, refund_succeeds, relay  # noqa: F401
+from tests.shipping.helpers import ship_and_deliver
 from tests.vouchers import builders as vb
 
 HELD, CLEARING, COMMISSION = (AccountKind.CUSTOMER_FUNDS_HELD, AccountKind.GATEWAY_CLEARING,
@@ -198,8 +199,7 @@ def test_goods_refund_before_shipping_lowers_what_is_recognized(gateway):  # noq
     customer = factories.user()
     order = buy(customer, ob.goods(m, price_fen=5000), 2, address=ob.ADDRESS)
     refund_succeeds(payments.refund_order(order, 3000, reason="one broken"))
-    orders.mark_shipped(m, order.public_id)
-    orders.mark_delivered(m, order.public_id)
+    ship_and_deliver(m, order)
     orders.confirm_received(customer, order.public_id)
     relay()
     entry = JournalEntry.objects.get(kind=EntryKind.GOODS_COMPLETED)

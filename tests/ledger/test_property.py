@@ -23,6 +23,7 @@ from o2o.vouchers import services as vouchers
 from o2o.vouchers.models import USABLE, Redemption, Voucher
 from tests.ledger.helpers import buy, gateway  # noqa: F401
 from tests.orders import builders as ob
+from tests.shipping.helpers import ship_and_deliver
 from tests.vouchers import builders as vb
 
 OPS = ["buy_service", "buy_goods", "redeem", "reverse", "refund_voucher", "refund_goods", "refund_outcome",
@@ -80,8 +81,7 @@ def step(w, move: Move) -> None:
     elif op == "ship_and_confirm":
         order = pick(list(orders_of(w, "goods", "paid")), index)
         if order is not None:
-            orders.mark_shipped(w.merchant, order.public_id)
-            orders.mark_delivered(w.merchant, order.public_id)
+            ship_and_deliver(w.merchant, order)
             orders.confirm_received(w.customer, order.public_id)
     elif op == "expire":
         clock.advance(dt.timedelta(days=31))

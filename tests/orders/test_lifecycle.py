@@ -1,10 +1,11 @@
-"""The order state machine: payment, transitions, cancellation and the unpaid sweep."""
+"""The order state machine: payment and its hooks, transitions, cancellation and the unpaid sweep."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from django.db import transaction
 
 from o2o.core import clock
 from o2o.core.errors import Conflict, NotFound
@@ -12,10 +13,13 @@ from o2o.core.models import OutboxEvent
 from o2o.inventory.models import Reservation, Slot, StockLevel, VoucherQuota
 from o2o.orders import services
 from o2o.orders.models import Order, PaymentRecord
-from o2o.orders.services import Item
+from o2o.orders.services import Item, hooks
 from o2o.orders.tasks import close_expired
+from o2o.shipping import services as shipping
+from o2o.vouchers.models import Voucher
 from tests import factories
 from tests.orders import builders as b
+from tests.shipping.helpers import ship_and_deliver
 
 pytestmark = pytest.mark.django_db
 
@@ -73,51 +77,77 @@ def test_payment_for_closed_order_is_refused(shop):
 
 
 def test_goods_path_and_illegal_transitions(shop):
+    """Goods move through shipping (parcel, carrier's delivery event), then the customer."""
     (order,) = _buy(shop, Item(shop["tea"].public_id, 1))
     m, customer = shop["m"], shop["customer"]
     with pytest.raises(Conflict) as exc:
-        services.mark_shipped(m, order.public_id)  # not paid yet
+        shipping.create_parcel(m, order.public_id)  # not paid yet
     assert exc.value.code == "illegal_transition"
     services.record_payment(order.public_id, "t1", 2500)
     with pytest.raises(Conflict):
         services.confirm_received(customer, order.public_id)  # not delivered
-    services.mark_shipped(m, order.public_id)
-    services.mark_delivered(m, order.public_id)
+    ship_and_deliver(m, order)
     done = services.confirm_received(customer, order.public_id)
     assert done.status == "completed" and done.completed_at is not None
     with pytest.raises(Conflict) as exc:
         services.cancel_order(customer, order.public_id)
     assert exc.value.code == "illegal_transition"
     with pytest.raises(Conflict):
-        services.note_redemption(done)  # goods orders are never "in use"
+        services.sync_service_order(done, usable=True, used=True)  # goods orders are never "in use"
 
 
-def test_service_path(shop, monkeypatch):
-    calls = b.stub_vouchers(monkeypatch)
+def test_a_paid_order_never_closes_without_its_refund(shop):
+    (order,) = _buy(shop, Item(shop["tea"].public_id, 1))
+    services.record_payment(order.public_id, "t1", 2500)
+    with transaction.atomic():
+        locked = services.lock_order(order.pk)
+        with pytest.raises(Conflict) as exc:
+            services.transition(locked, "closed", close_reason="cancelled")
+    assert exc.value.code == "refund_required"
+    assert Order.objects.get(pk=order.pk).status == "paid"
+
+
+def test_service_order_follows_its_vouchers(shop):
     sku, slot = shop["cut"]
     (order,) = _buy(shop, Item(sku.public_id, 1, slot.public_id))
     services.record_payment(order.public_id, "t1", order.total_fen)
-    if not b.vouchers_available():
-        assert calls == [order.pk]
-    services.note_redemption(order)
-    services.note_redemption(order)  # no-op when already in use
+    assert Voucher.objects.filter(order=order).count() == 1  # issued by the vouchers on_paid hook
+    with transaction.atomic():
+        locked = services.lock_order(order.pk)
+        services.sync_service_order(locked, usable=True, used=True)
+        services.sync_service_order(locked, usable=True, used=True)  # no-op when already in use
     assert Order.objects.get(pk=order.pk).status == "in_use"
-    services.note_vouchers_finished(order)
-    assert Order.objects.get(pk=order.pk).status == "completed"
+    with transaction.atomic():
+        services.sync_service_order(services.lock_order(order.pk), usable=False, used=True)
+    done = Order.objects.get(pk=order.pk)
+    assert done.status == "completed" and done.completed_at is not None
+    with transaction.atomic():  # a reversal gave the last use back
+        services.sync_service_order(services.lock_order(order.pk), usable=True, used=False)
+    back = Order.objects.get(pk=order.pk)
+    assert (back.status, back.completed_at) == ("paid", None)
+    assert OutboxEvent.objects.filter(aggregate_id=order.public_id, event_type="order.paid").count() == 1
+    reopened = OutboxEvent.objects.get(aggregate_id=order.public_id, event_type="order.reopened")
+    assert reopened.payload == {"from": "completed", "to": "paid"}
     with pytest.raises(Conflict):
-        services.mark_shipped(shop["m"], order.public_id)
+        shipping.create_parcel(shop["m"], order.public_id)
 
 
-def test_service_payment_fails_loudly_without_voucher_issuer(shop, monkeypatch):
-    import sys
-    import types
+def test_a_failing_paid_hook_rolls_the_payment_back(shop):
+    def broken(order):
+        raise RuntimeError("voucher issuer down")
 
-    monkeypatch.setitem(sys.modules, "o2o.vouchers.services", types.ModuleType("o2o.vouchers.services"))
     (order,) = _buy(shop, Item(shop["card"].public_id, 1))
-    with pytest.raises(ImportError):
-        services.record_payment(order.public_id, "t1", order.total_fen)
+    hooks.on_paid(broken)
+    try:
+        with pytest.raises(RuntimeError):
+            services.record_payment(order.public_id, "t1", order.total_fen)
+    finally:
+        hooks._paid_hooks.remove(broken)
     order.refresh_from_db()
     assert order.status == "pending_payment" and PaymentRecord.objects.count() == 0
+    assert not Voucher.objects.filter(order=order).exists()
+    services.record_payment(order.public_id, "t1", order.total_fen)  # once it works, it is paid
+    assert Voucher.objects.filter(order=order).count() == 1
 
 
 def test_cancel_releases_everything_and_only_own_orders(shop, api_as):

@@ -10,6 +10,7 @@ from o2o.orders.models import Order, OrderLine
 from o2o.vouchers import services as vouchers
 from tests import factories
 from tests.orders import builders as order_builders
+from tests.shipping.helpers import ship_and_deliver
 from tests.vouchers import builders
 
 _txn = itertools.count(1)
@@ -35,8 +36,7 @@ def goods_order(w: builders.World, *, confirm: bool = True) -> OrderLine:
     [order] = orders.place_orders(w.customer, [orders.Item(sku.public_id, 1)],
                                   shipping_address=order_builders.ADDRESS)
     order = orders.record_payment(order.public_id, f"rv-txn-{next(_txn)}", order.total_fen)
-    orders.mark_shipped(w.merchant, order.public_id)
-    orders.mark_delivered(w.merchant, order.public_id)
+    ship_and_deliver(w.merchant, order)
     if confirm:
         orders.confirm_received(w.customer, order.public_id)
     assert Order.objects.get(pk=order.pk).status == ("completed" if confirm else "delivered")

@@ -16,6 +16,7 @@ from o2o.orders.services import Item
 from o2o.payments import services as payments
 from o2o.payments.providers import PrepayResult, use_gateway
 from o2o.shipping import carriers
+from o2o.shipping import services as shipping
 from tests.orders import builders as b
 
 WEBHOOK = "/api/v1/shipping/carriers/sandbox/webhook"
@@ -80,3 +81,16 @@ def track(parcel, status: str, **kwargs):
     r = post_webhook(event_body(parcel.tracking_number, status, **kwargs))
     assert r.status_code == 200, r.content
     return r.json()
+
+
+def ship_and_deliver(merchant, order):
+    """Ship every unit of a paid goods order in one sandbox parcel, then let the carrier
+    report it delivered through the tracking service the webhook feeds: the order
+    becomes shipped, then delivered, as in production."""
+    parcel = shipping.create_parcel(merchant, order.public_id)
+    shipping.apply_tracking_event("sandbox", {
+        "event_id": secrets.token_hex(8), "tracking_number": parcel.tracking_number, "status": "delivered",
+        "occurred_at": clock.now().isoformat()})
+    order.refresh_from_db()
+    assert order.status == "delivered"
+    return parcel

@@ -9,6 +9,7 @@ import pytest
 from o2o.core import clock
 from o2o.inventory import services as inventory
 from o2o.ledger import services as ledger
+from o2o.orders import services as orders
 from o2o.payments import services as payments
 from o2o.payments.models import Refund, RefundStatus
 from o2o.shipping import services
@@ -41,7 +42,7 @@ def test_ledger_check_passes_after_every_after_sales_path(gateway):  # noqa: F81
         return order
 
     cancelled = paid_order(customer, [(sku, 1)])
-    services.cancel_paid_order(customer, cancelled.public_id)
+    orders.cancel_order(customer, cancelled.public_id)
     _books_ok()
 
     returned = delivered(3)

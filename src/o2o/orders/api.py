@@ -6,7 +6,7 @@ import json
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Status
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from o2o.accounts.auth import api_auth
@@ -170,15 +170,10 @@ def my_order(request, order_id: str):
 @router.post("/orders/{order_id}/cancel", response={200: OrderOut, **ERRORS})
 def cancel(request, order_id: str):
     """Cancel an unpaid order (its stock and seats go back at once), or a paid goods order
-    that has not shipped (refunded in full, stock back on the shelf)."""
+    that has not shipped (refunded in full at once, stock back on the shelf). Once it
+    shipped: after-sales. Codes: illegal_transition, partly_shipped, not_refundable."""
     user = require_customer(request.auth)
-    order = _own_order(user, order_id)
-    if order.kind == OrderKind.GOODS and order.status in (OrderStatus.PAID, OrderStatus.READY_FOR_PICKUP):
-        from o2o.shipping import services as shipping
-
-        shipping.cancel_paid_order(user, order_id)
-    else:
-        services.cancel_order(user, order_id)
+    services.cancel_order(user, order_id)
     return _own_order(user, order_id)
 
 
@@ -227,20 +222,3 @@ def _merchant_order(merchant, order_id: str) -> Order:
 @router.get("/merchant/orders/{order_id}", response={200: OrderOut, **ERRORS}, tags=["merchant"])
 def merchant_order(request, order_id: str):
     return _merchant_order(merchant_of(request.auth), order_id)
-
-
-class ShipIn(Schema):
-    carrier: str = Field("sandbox", max_length=20)
-    tracking_number: str | None = Field(None, max_length=40, description="generated when omitted")
-
-
-@router.post("/merchant/orders/{order_id}/ship", response={200: OrderOut, **ERRORS}, tags=["merchant"])
-def ship(request, order_id: str, payload: ShipIn | None = None):
-    """Ship every unit not yet shipped in one parcel (carrier and tracking number optional);
-    the order becomes shipped. POST /merchant/orders/{id}/parcels ships part of it."""
-    from o2o.shipping import services as shipping
-
-    merchant = merchant_of(request.auth)
-    payload = payload or ShipIn()
-    shipping.create_parcel(merchant, order_id, carrier=payload.carrier, tracking_number=payload.tracking_number)
-    return _merchant_order(merchant, order_id)

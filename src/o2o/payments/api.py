@@ -5,7 +5,7 @@ import contextlib
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Status
+from ninja import Field, Query, Router
 from ninja.pagination import paginate
 
 from o2o.accounts.auth import api_auth
@@ -42,11 +42,6 @@ class PaymentOut(Schema):
 class PayOut(PaymentOut):
     jsapi: dict[str, str] = Field(default_factory=dict, description="wx.requestPayment parameters (JSAPI)")
     cashier_url: str = Field("", description="sandbox only: the page where a person pays")
-
-
-class RefundIn(Schema):
-    amount_fen: int = Field(..., ge=1, le=100_000_000)
-    reason: str = Field("", max_length=80)
 
 
 class RefundOut(Schema):
@@ -101,13 +96,14 @@ def get_payment(request, payment_id: str):
     return selectors.payment_for(request.auth, payment_id)
 
 
-@router.post("/orders/{order_id}/refunds", response={201: RefundOut, **ERRORS})
-def refund_goods_order(request, order_id: str, data: RefundIn):
-    """Refund (part of) a paid goods order before it ships."""
-    customer = require_customer(request.auth)
-    refund = services.refund_order_for_customer(customer, order_id, data.amount_fen, reason=data.reason,
-                                                idempotency_key=request.headers.get("Idempotency-Key", ""))
-    return Status(201, refund)
+@router.post("/orders/{order_id}/refunds", response=ERRORS, deprecated=True)
+def refund_goods_order(request, order_id: str):
+    """Not a way to get money back: always 409. Before shipment the customer cancels
+    the order (`POST /orders/{id}/cancel`: refunded in full at once, restocked); once
+    delivered, an after-sales request (`POST /orders/{id}/after-sales`); a service
+    order's vouchers are refunded one by one. Codes use_cancel_or_after_sales and
+    use_voucher_refund carry the path to use in `details.path`."""
+    services.refund_order_for_customer(require_customer(request.auth), order_id)
 
 
 @router.get("/operator/payments", response=list[PaymentOut], tags=["operator"])

@@ -9,6 +9,7 @@ from o2o.accounts.auth import api_auth
 from o2o.core.pagination import Cursor
 from o2o.core.schemas import ERRORS, Schema
 from o2o.merchants.access import merchant_of, require_customer, require_operator
+from o2o.orders.schemas import OrderOut
 from o2o.orders.selectors import order_for
 from o2o.shipping import carriers, selectors, services
 from o2o.shipping.models import AfterSaleStatus
@@ -65,6 +66,18 @@ def ship_parcel(request, order_id: str, payload: ParcelIn):
     parcel = services.create_parcel(merchant, order_id, carrier=payload.carrier,
                                     tracking_number=payload.tracking_number, items=items)
     return Status(201, parcel_dict(selectors.merchant_parcel(merchant, parcel.public_id)))
+
+
+@router.post("/merchant/orders/{order_id}/ship", response={200: OrderOut, **ERRORS}, tags=["merchant"])
+def ship_order(request, order_id: str, payload: ParcelIn | None = None):
+    """Ship every unit not yet shipped (or the `items` given) in one parcel, carrier and
+    tracking number optional; answers the order, shipped once every unit is."""
+    merchant = merchant_of(request.auth)
+    payload = payload or ParcelIn()
+    items = None if payload.items is None else [(i.line, i.quantity) for i in payload.items]
+    services.create_parcel(merchant, order_id, carrier=payload.carrier, tracking_number=payload.tracking_number,
+                           items=items)
+    return order_for(request.auth, order_id)
 
 
 @router.get("/shipping/carriers", response=list[str], auth=None)

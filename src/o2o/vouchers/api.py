@@ -74,8 +74,11 @@ def voucher_qr_png(request, voucher_id: str):
 @router.post("/vouchers/{voucher_id}/refund", response={201: RefundOut, **ERRORS})
 def refund_voucher(request, voucher_id: str, payload: RefundIn):
     """Ask for the unused uses of a voucher back (when the deal allows refunds at any
-    time). The voucher can no longer be redeemed; the money follows."""
-    refund = services.request_refund(request.auth, voucher_id, payload.reason)
+    time): all of them at once, for the price less what the used uses are worth. Send
+    `amount_fen` or `uses` to state what you expect; any other value is refused with
+    422 refund_amount_mismatch. The voucher can no longer be redeemed; the money follows."""
+    refund = services.request_refund(request.auth, voucher_id, payload.reason, amount_fen=payload.amount_fen,
+                                     uses=payload.uses)
     return Status(201, refund_dict(refund))
 
 

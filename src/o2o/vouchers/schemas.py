@@ -134,6 +134,10 @@ class RedeemIn(Schema):
 
 class RefundIn(Schema):
     reason: str = Field("", max_length=200)
+    # Optional: what the customer expects back. The refund is always every unused use;
+    # a different amount or count is refused (refund_amount_mismatch), never shrunk.
+    amount_fen: int | None = None
+    uses: int | None = None
 
 
 class RefundOut(_FromModel):

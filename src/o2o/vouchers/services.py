@@ -31,9 +31,12 @@ from django.db.models import Case, F, Value, When
 from o2o.core import clock, events
 from o2o.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from o2o.core.ids import looks_like_id
+from o2o.inventory import services as inventory
 from o2o.inventory.services import local_day_bounds, store_zone
 from o2o.merchants.access import may_act_at, merchant_of
 from o2o.merchants.models import Merchant, Store
+from o2o.orders import services as orders
+from o2o.orders.models import Order, OrderLine
 from o2o.vouchers import codes
 from o2o.vouchers.models import (
     USABLE,
@@ -112,12 +115,11 @@ def _create_voucher(**fields) -> Voucher | None:
     raise RuntimeError("could not draw a unique voucher code")
 
 
-def issue_for_order(order) -> list[Voucher]:
-    """One voucher per unit of each SERVICE line of a paid order. Idempotent per line:
-    units that have a voucher already are skipped. Returns the vouchers created now.
-    Runs inside the caller's transaction (orders.services.record_payment)."""
-    from o2o.orders.models import OrderLine
-
+def issue_for_order(order: Order) -> list[Voucher]:
+    """One voucher per unit of each SERVICE line of a paid order (none for goods).
+    Idempotent per line: units that have a voucher already are skipped. Returns the
+    vouchers created now. Registered as an orders on_paid hook (VouchersConfig.ready),
+    so it runs inside record_payment's transaction."""
     now = clock.now()
     created: list[Voucher] = []
     with transaction.atomic():
@@ -247,18 +249,16 @@ def _status_from_uses() -> Case:
                 default=Value(S.PARTIALLY_USED))
 
 
-def _sync_order(order_id: int, *, redeemed: bool) -> None:
-    """Move the order along: paid -> in_use on a redemption, -> completed when none of
-    its vouchers is usable any more. orders.services locks the order row."""
-    from o2o.orders import services as orders
-    from o2o.orders.models import Order, OrderStatus
-
-    order = Order.objects.get(pk=order_id)
-    if redeemed and order.status == OrderStatus.PAID:
-        orders.note_redemption(order)
-    if order.status in (OrderStatus.PAID, OrderStatus.IN_USE) and \
-            not Voucher.objects.filter(order_id=order_id, status__in=USABLE).exists():
-        orders.note_vouchers_finished(order)
+def _sync_order(order_id: int) -> None:
+    """Put the order where its vouchers are (paid, in_use or completed; back again after
+    a reversal). The order row is locked before the vouchers are read, so two counters
+    changing vouchers of the same order settle it on what both did."""
+    order = orders.lock_order(order_id)
+    if order is None:
+        raise NotFound("No such order", "order_not_found")
+    usable = Voucher.objects.filter(order_id=order_id, status__in=USABLE).exists()
+    used = Redemption.objects.filter(voucher__order_id=order_id, reversed_at__isnull=True).exists()
+    orders.sync_service_order(order, usable=usable, used=used)
 
 
 def redeem(staff_user, store_public_id: str, code: str, uses: int = 1) -> Redemption:
@@ -291,7 +291,7 @@ def redeem(staff_user, store_public_id: str, code: str, uses: int = 1) -> Redemp
             "staff": staff_user.public_id, "uses": uses, "uses_left": voucher.uses_left,
             "status": voucher.status, "price_fen": voucher.price_fen, "uses_total": voucher.uses_total,
         }, merchant_id=counter.merchant.public_id)
-        _sync_order(voucher.order_id, redeemed=True)
+        _sync_order(voucher.order_id)
     return redemption
 
 
@@ -301,8 +301,9 @@ def reversal_window() -> dt.timedelta:
 
 def reverse(staff_user, redemption_public_id: str) -> Redemption:
     """Undo a redemption of this merchant within the reversal window, once: its uses go
-    back to the voucher. Conflict already_reversed, reversal_window_closed, or
-    voucher_closed (refunded or expired since)."""
+    back to the voucher, and the order follows (completed -> in_use, or paid when no use
+    is left). Conflict already_reversed, reversal_window_closed, or voucher_closed
+    (refunded or expired since)."""
     merchant = merchant_of(staff_user)
     if not looks_like_id(redemption_public_id, "rdm"):
         raise NotFound("No such redemption", "redemption_not_found")
@@ -336,6 +337,7 @@ def reverse(staff_user, redemption_public_id: str) -> Redemption:
             "voucher": voucher.public_id, "uses": redemption.uses, "uses_left": voucher.uses_left,
             "status": voucher.status, "staff": staff_user.public_id,
         }, merchant_id=merchant.public_id)
+        _sync_order(voucher.order_id)
     return redemption
 
 
@@ -343,8 +345,6 @@ def reverse(staff_user, redemption_public_id: str) -> Redemption:
 
 def _give_back_capacity(voucher: Voucher) -> None:
     """A voucher refunded before any use frees its seat or its unit of quota."""
-    from o2o.inventory import services as inventory
-
     if voucher.uses_left != voucher.uses_total:
         return
     if voucher.slot_id is not None:
@@ -368,12 +368,28 @@ def _locked_voucher(**scope) -> Voucher | None:
             .select_related("product", "order", "order_line", "merchant").filter(**scope).first())
 
 
-def request_refund(customer, voucher_public_id: str, reason: str = "") -> VoucherRefund:
+def _whole_number(value: object, name: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationFailed(f"{name} must be a positive integer", f"invalid_{name.split('_')[0]}")
+    return value
+
+
+def request_refund(customer, voucher_public_id: str, reason: str = "", *, amount_fen: int | None = None,
+                   uses: int | None = None) -> VoucherRefund:
     """The owner asks for the unused uses of a voucher back (when the product allows
     refunds at any time). The voucher becomes refunded, its capacity is released, and a
-    VoucherRefund(requested) waits for the payments flow."""
+    VoucherRefund(requested) waits for the payments flow.
+
+    A voucher is refunded once, for all its unused uses: refund_amount_fen of them. A
+    caller may state what it expects (`amount_fen`, `uses`); anything else is refused
+    with 422 refund_amount_mismatch (details: the uses and amount it would be), never
+    turned into a different refund."""
     if not isinstance(reason, str) or len(reason) > MAX_REASON:
         raise ValidationFailed(f"reason is at most {MAX_REASON} characters", "invalid_reason")
+    amount_fen = _whole_number(amount_fen, "amount_fen")
+    uses = _whole_number(uses, "uses")
     if not looks_like_id(voucher_public_id, "vch"):
         raise NotFound("No such voucher", "voucher_not_found")
     now = clock.now()
@@ -389,6 +405,11 @@ def request_refund(customer, voucher_public_id: str, reason: str = "") -> Vouche
             raise Conflict("This voucher has expired", "expired")
         if voucher.status == S.USED or voucher.uses_left == 0:
             raise Conflict("Nothing is left to refund", "fully_used")
+        due = refund_amount_fen(voucher.price_fen, voucher.uses_total, voucher.uses_left)
+        if (amount_fen is not None and amount_fen != due) or (uses is not None and uses != voucher.uses_left):
+            raise ValidationFailed(
+                f"A voucher is refunded for all its unused uses at once: {voucher.uses_left} uses, {due} fen",
+                "refund_amount_mismatch", details={"uses": voucher.uses_left, "amount_fen": due})
         refund = _refund(voucher, source=RefundSource.CUSTOMER, reason=reason.strip(), now=now)
         _give_back_capacity(voucher)
         Voucher.objects.filter(pk=voucher.pk).update(status=S.REFUNDED, uses_left=0, updated_at=now)
@@ -396,7 +417,7 @@ def request_refund(customer, voucher_public_id: str, reason: str = "") -> Vouche
             "voucher": voucher.public_id, "order": voucher.order.public_id, "uses": refund.uses,
             "amount_fen": refund.amount_fen, "source": refund.source,
         }, merchant_id=voucher.merchant.public_id)
-        _sync_order(voucher.order_id, redeemed=False)
+        _sync_order(voucher.order_id)
     return refund
 
 
@@ -428,7 +449,7 @@ def expire_one(voucher_id: int, now: dt.datetime) -> bool:
                 "voucher": voucher.public_id, "order": voucher.order.public_id, "uses": refund.uses,
                 "amount_fen": refund.amount_fen, "source": refund.source,
             }, merchant_id=voucher.merchant.public_id)
-        _sync_order(voucher.order_id, redeemed=False)
+        _sync_order(voucher.order_id)
     return True
 
 

@@ -1,6 +1,6 @@
-"""Every write of orders: cart, checkout, the order state machine, payment.
-
-Other apps call these names from `o2o.orders.services`.
+"""Every write of orders: cart, checkout, the order state machine, payment, and the
+hooks (on_paid, set_paid_canceller) through which apps above orders join its
+transactions. Other apps call these names from `o2o.orders.services`.
 """
 
 from o2o.orders.services.cart import (
@@ -13,24 +13,23 @@ from o2o.orders.services.cart import (
     update_line,
 )
 from o2o.orders.services.checkout import Item, clean_address, payment_window, place_orders
+from o2o.orders.services.hooks import CancelRefund, on_paid, set_paid_canceller
 from o2o.orders.services.lifecycle import (
     TRANSITIONS,
     can_transition,
     cancel_order,
+    cancellable,
     close_expired_orders,
     confirm_received,
     lock_order,
-    mark_delivered,
-    mark_shipped,
-    note_redemption,
-    note_vouchers_finished,
     record_payment,
+    sync_service_order,
     transition,
 )
 
 __all__ = [
-    "TRANSITIONS", "Item", "add_line", "can_transition", "cancel_order", "cart_lines", "checkout",
-    "clean_address", "clear_cart", "close_expired_orders", "confirm_received", "get_cart",
-    "lock_order", "mark_delivered", "mark_shipped", "note_redemption", "note_vouchers_finished", "payment_window",
-    "place_orders", "record_payment", "remove_line", "transition", "update_line",
+    "TRANSITIONS", "CancelRefund", "Item", "add_line", "can_transition", "cancel_order", "cancellable",
+    "cart_lines", "checkout", "clean_address", "clear_cart", "close_expired_orders", "confirm_received", "get_cart",
+    "lock_order", "on_paid", "payment_window", "place_orders", "record_payment", "remove_line",
+    "set_paid_canceller", "sync_service_order", "transition", "update_line",
 ]

@@ -1,14 +1,28 @@
-"""The order state machine, payment, cancellation and the unpaid-order sweep.
+"""The order state machine: payment, cancellation, completion, the unpaid-order sweep.
 
     goods:    pending_payment -> paid -> shipped -> delivered -> completed
               paid -> ready_for_pickup -> delivered (handed over at the store) -> completed
-              paid | ready_for_pickup -> closed (cancelled before shipment, fully refunded)
+              paid | ready_for_pickup -> closed, only with the refund that pays it back
     services: pending_payment -> paid -> in_use -> completed
-              (paid -> completed when every voucher ended unused: refunded or expired)
+              (paid -> completed when every voucher ended unused: refunded or expired;
+              completed -> in_use | paid and in_use -> paid when a redemption is reversed)
     both:     pending_payment -> closed (payment window over, or cancelled)
 
 Every change locks the order row (SELECT ... FOR UPDATE), checks the transition
-table, and writes the new state with its outbox event in one transaction.
+table, and writes the new state with its outbox event (`order.<state>`, or
+`order.reopened` for a move back after a reversal) in one transaction.
+
+This module owns every end state. `cancel_order` is the one customer cancel: an
+unpaid order closes and gives its stock and seats back; a paid goods order that has
+not left is refunded and restocked by the canceller shipping registered in
+orders.services.hooks (orders cannot import shipping or payments, which sit above
+it), and only then closed with that refund's id. Vouchers are issued through the
+on_paid hook the vouchers app registers. Apps above orders move an order along with
+`lock_order` + `transition` inside their own transaction.
+
+Error codes: order_not_found 404; illegal_transition 409, refund_required 409 (a
+paid order closed without its refund), order_closed, already_paid, amount_mismatch,
+txn_reused 409; invalid_txn_id, invalid_amount 422.
 """
 
 from __future__ import annotations
@@ -20,9 +34,10 @@ from django.db import IntegrityError, connection, transaction
 
 from o2o.core import clock, events
 from o2o.core.errors import Conflict, NotFound, ValidationFailed
+from o2o.core.ids import looks_like_id
 from o2o.inventory import services as inventory
-from o2o.merchants.models import Merchant
 from o2o.orders.models import Order, OrderKind, OrderLine, OrderStatus, PaymentRecord
+from o2o.orders.services import hooks
 
 log = logging.getLogger(__name__)
 S = OrderStatus
@@ -38,9 +53,15 @@ TRANSITIONS: dict[str, dict[str, set[str]]] = {
     OrderKind.SERVICE: {
         S.PENDING_PAYMENT: {S.PAID, S.CLOSED},
         S.PAID: {S.IN_USE, S.COMPLETED},
-        S.IN_USE: {S.COMPLETED},
+        S.IN_USE: {S.COMPLETED, S.PAID},
+        S.COMPLETED: {S.IN_USE, S.PAID},
     },
 }
+# Money was taken: closing needs the refund that gives it back.
+REFUND_REQUIRED = {(S.PAID, S.CLOSED), (S.READY_FOR_PICKUP, S.CLOSED)}
+# Moves back after a redemption was reversed: one event type of their own, so that
+# subscribers of order.paid (receipts, sales counts) never see a second payment.
+REOPENING = {(S.COMPLETED, S.IN_USE), (S.COMPLETED, S.PAID), (S.IN_USE, S.PAID)}
 _STAMP = {S.PAID: "paid_at", S.SHIPPED: "shipped_at", S.DELIVERED: "delivered_at",
           S.COMPLETED: "completed_at", S.CLOSED: "closed_at"}
 
@@ -49,22 +70,36 @@ def can_transition(order: Order, to: str) -> bool:
     return to in TRANSITIONS.get(order.kind, {}).get(order.status, set())
 
 
-def _transition(order: Order, to: str, payload: dict | None = None, **fields) -> Order:
-    """Move a locked order to `to` or raise Conflict illegal_transition."""
+def _transition(order: Order, to: str, payload: dict | None = None, *, refund: str | None = None,
+                **fields) -> Order:
+    """Move a locked order to `to` or raise Conflict illegal_transition (refund_required
+    when a paid order would close without the id of the refund that pays it back)."""
     if not can_transition(order, to):
         raise Conflict(f"An order that is {order.status} cannot become {to}", "illegal_transition",
+                       details={"from": order.status, "to": to})
+    move = (order.status, to)
+    if move in REFUND_REQUIRED and not refund:
+        raise Conflict("A paid order is closed only together with its refund", "refund_required",
                        details={"from": order.status, "to": to})
     now = clock.now()
     previous = order.status
     order.status = to
     order.updated_at = now
-    if to in _STAMP:
-        setattr(order, _STAMP[to], now)
+    changed = ["status", "updated_at"]
+    if previous == S.COMPLETED:
+        fields.setdefault("completed_at", None)  # no longer complete (reopened)
+    stamp = _STAMP.get(to)
+    if stamp and getattr(order, stamp) is None:  # the first time it got there
+        setattr(order, stamp, now)
+        changed.append(stamp)
     for name, value in fields.items():
         setattr(order, name, value)
-    order.save(update_fields=["status", "updated_at", *([_STAMP[to]] if to in _STAMP else []), *fields])
-    events.emit(f"order.{to}", order, {"from": previous, **(payload or {})},
-                merchant_id=order.merchant.public_id)
+    order.save(update_fields=list(dict.fromkeys([*changed, *fields])))
+    body = {"from": previous, **({"refund": refund} if refund else {}), **(payload or {})}
+    if move in REOPENING:
+        events.emit("order.reopened", order, {**body, "to": to}, merchant_id=order.merchant.public_id)
+    else:
+        events.emit(f"order.{to}", order, body, merchant_id=order.merchant.public_id)
     return order
 
 
@@ -93,7 +128,7 @@ def lock_order(order_id: int | None = None, *, public_id: str | None = None, **s
 
 def transition(order: Order, to: str, payload: dict | None = None, **fields) -> Order:
     """Move an order locked by `lock_order` to `to` with its outbox event, or Conflict
-    illegal_transition."""
+    illegal_transition. Closing a paid order goes through cancel_order, never here."""
     return _transition(order, to, payload, **fields)
 
 
@@ -118,8 +153,8 @@ def _close(order: Order, reason: str) -> Order:
 def record_payment(order_public_id: str, gateway_txn_id: str, amount_fen: int) -> Order:
     """Apply a gateway payment to an order, once per gateway transaction id.
 
-    pending_payment -> paid: stock reservations are committed and, for service
-    orders, vouchers are issued in the same transaction. A repeated notification for
+    pending_payment -> paid: stock reservations are committed and the on_paid hooks
+    run (vouchers of service orders) in the same transaction. A repeated notification for
     the same transaction returns the order unchanged. Conflict amount_mismatch when
     the amount is not the order total, order_closed when the order closed first (the
     payments flow refunds it), already_paid for a second transaction.
@@ -155,53 +190,25 @@ def record_payment(order_public_id: str, gateway_txn_id: str, amount_fen: int) -
         inventory.commit_reservations([ln.pk for ln in lines if ln.kind == "GOODS"])
         _transition(order, S.PAID, {"gateway_txn_id": gateway_txn_id, "amount_fen": amount_fen},
                     gateway_txn_id=gateway_txn_id, paid_amount_fen=amount_fen)
-        if any(ln.kind == "SERVICE" for ln in lines):
-            # Imported here: vouchers depends on orders. A missing module must fail the
-            # payment (and roll it back), never mark a service order paid without vouchers.
-            from o2o.vouchers.services import issue_for_order
-
-            issue_for_order(order)
+        hooks.run_paid_hooks(order)  # vouchers are issued here; a failure undoes the payment
     return order
 
 
 # --- transitions called by vouchers and shipping -----------------------------------
 
-def note_redemption(order: Order) -> None:
-    """A voucher of the order was redeemed: paid -> in_use (no-op when already in use)."""
-    with transaction.atomic():
-        locked = _locked(order.pk)
-        if locked is None:
-            raise NotFound("No such order", "order_not_found")
-        if locked.status != S.IN_USE:
-            _transition(locked, S.IN_USE)
-        order.status = locked.status
-
-
-def note_vouchers_finished(order: Order) -> None:
-    """No voucher of the order is usable any more: paid|in_use -> completed."""
-    with transaction.atomic():
-        locked = _locked(order.pk)
-        if locked is None:
-            raise NotFound("No such order", "order_not_found")
-        if locked.status != S.COMPLETED:
-            _transition(locked, S.COMPLETED)
-        order.status = locked.status
-
-
-def _merchant_transition(merchant: Merchant, order_public_id: str, to: str, **fields) -> Order:
-    with transaction.atomic():
-        order = _locked(public_id=order_public_id, merchant=merchant)
-        if order is None:
-            raise NotFound("No such order", "order_not_found")
-        return _transition(order, to, **fields)
-
-
-def mark_shipped(merchant: Merchant, order_public_id: str) -> Order:
-    return _merchant_transition(merchant, order_public_id, S.SHIPPED)
-
-
-def mark_delivered(merchant: Merchant, order_public_id: str) -> Order:
-    return _merchant_transition(merchant, order_public_id, S.DELIVERED)
+def sync_service_order(order: Order, *, usable: bool, used: bool) -> Order:
+    """Put a service order (locked by the caller, vouchers app) where its vouchers are:
+    completed when none is usable any more, else in_use when a use was taken (and not
+    reversed), else paid. A no-op when it is there already."""
+    if order.kind != OrderKind.SERVICE:
+        raise Conflict("Only a service order follows its vouchers", "illegal_transition",
+                       details={"from": order.status})
+    target = S.COMPLETED if not usable else S.IN_USE if used else S.PAID
+    if used and order.status == S.PAID and target == S.COMPLETED:
+        _transition(order, S.IN_USE)  # the last use was the first: it was in use, then done
+    if order.status != target:
+        _transition(order, target)
+    return order
 
 
 def confirm_received(customer, order_public_id: str) -> Order:
@@ -215,13 +222,33 @@ def confirm_received(customer, order_public_id: str) -> Order:
 
 # --- closing unpaid orders ---------------------------------------------------------
 
-def cancel_order(customer, order_public_id: str) -> Order:
-    """The customer cancels an unpaid order; stock and seats go back."""
+def cancellable(order: Order) -> bool:
+    """Whether cancel_order may take this order: unpaid, or paid goods not yet shipped
+    (the canceller may still refuse a partly shipped one)."""
+    return order.status == S.PENDING_PAYMENT or (
+        order.kind == OrderKind.GOODS and order.status in (S.PAID, S.READY_FOR_PICKUP))
+
+
+def cancel_order(customer, order_public_id: str, reason: str = "") -> Order:
+    """The customer cancels an order. Unpaid: closed, its stock and seats go back at once.
+    A paid goods order that has not left (paid or ready for pick-up): refunded in full
+    and restocked by the registered canceller (shipping), then closed with that refund,
+    all in this transaction. Anything else: Conflict illegal_transition (a service
+    order's vouchers are refunded one by one; a shipped order goes through after-sales)."""
+    if not looks_like_id(order_public_id, "ord"):
+        raise NotFound("No such order", "order_not_found")
     with transaction.atomic():
         order = _locked(public_id=order_public_id, customer=customer)
         if order is None:
             raise NotFound("No such order", "order_not_found")
-        return _close(order, "cancelled")
+        if order.status == S.PENDING_PAYMENT:
+            return _close(order, "cancelled")
+        if not cancellable(order):
+            raise Conflict(f"An order that is {order.status} cannot be cancelled", "illegal_transition",
+                           details={"from": order.status, "to": S.CLOSED})
+        paid_back = hooks.cancel_paid(order, reason)
+        return _transition(order, S.CLOSED, {"reason": "cancelled", "refund_fen": paid_back.amount_fen},
+                           refund=paid_back.refund, close_reason="cancelled")
 
 
 def close_expired_orders(now: dt.datetime | None = None, *, limit: int = 500) -> int:

@@ -1,10 +1,20 @@
-"""Refunds through the gateway: voucher refund requests, goods orders, automatic refunds
-of payments that arrived for closed orders. Never more than paid minus already refunded."""
+"""Refunds through the gateway: voucher refund requests, goods orders (the customer's
+cancel before shipment, after-sales), automatic refunds of payments that arrived for
+closed orders. Never more than paid minus already refunded. Writes Refund rows and
+their outbox events.
+
+Lock order: the order row (orders.lock_order), then the payment row.
+
+Error codes: invalid_amount 422; refund_not_found, order_not_found 404;
+not_refundable, refund_exceeds_paid 409; use_cancel_or_after_sales and
+use_voucher_refund 409 (a customer never refunds an order directly).
+"""
 
 from __future__ import annotations
 
 import logging
 import secrets
+from typing import NoReturn
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -13,6 +23,7 @@ from django_tasks import task
 from o2o.core import clock, events
 from o2o.core.errors import Conflict, NotFound, ValidationFailed
 from o2o.core.ids import looks_like_id
+from o2o.orders import services as orders
 from o2o.orders.models import Order, OrderKind, OrderStatus
 from o2o.payments.models import Payment, PaymentStatus, Refund, RefundSource, RefundStatus
 from o2o.payments.providers import GatewayError, RefundRequest, get_gateway
@@ -185,26 +196,45 @@ def execute_voucher_refunds(limit: int = 100) -> int:
 
 
 def refund_order(order: Order, amount_fen: int, *, reason: str = "", source_ref: str = "") -> Refund:
-    """Refund (part of) a goods order that has not shipped. `source_ref` makes a retry of the
-    same request return the same refund."""
-    if order.kind != OrderKind.GOODS or order.status != OrderStatus.PAID:
-        raise Conflict("Only a paid goods order that has not shipped is refunded here", "not_refundable")
-    payment = paid_payment(order)
-    if payment is None:
-        raise Conflict("The order has no gateway payment", "not_refundable")
-    return create_refund(payment, amount_fen, reason=reason or "商品退款", source=RefundSource.ORDER,
-                         source_ref=source_ref)
+    """Refund (part of) a goods order that has not shipped: the building block of the
+    customer's cancel (shipping's canceller), never a customer's path of its own.
+
+    Locks the order row first, then the payment row (create_refund): the same order as
+    shipping's parcel creation and every after-sales step, so a refund and a shipment
+    of one order run one after the other, and the state is read again under the lock.
+    `source_ref` makes a retry of the same request return the same refund."""
+    with transaction.atomic():
+        locked = orders.lock_order(order.pk)
+        if locked is None or locked.kind != OrderKind.GOODS or \
+                locked.status not in (OrderStatus.PAID, OrderStatus.READY_FOR_PICKUP):
+            raise Conflict("Only a paid goods order that has not shipped is refunded here", "not_refundable")
+        payment = paid_payment(locked)
+        if payment is None:
+            raise Conflict("The order has no gateway payment", "not_refundable")
+        return create_refund(payment, amount_fen, reason=reason or "商品退款", source=RefundSource.ORDER,
+                             source_ref=source_ref)
 
 
-def refund_order_for_customer(customer, order_public_id: str, amount_fen: int, *, reason: str = "",
-                              idempotency_key: str = "") -> Refund:
-    if not looks_like_id(order_public_id, "ord"):
-        raise NotFound("No such order", "order_not_found")
-    order = Order.objects.filter(public_id=order_public_id, customer=customer).first()
+def refund_order_for_customer(customer, order_public_id: str) -> NoReturn:
+    """A customer does not refund an order directly (POST /orders/{id}/refunds): a paid
+    goods order is cancelled before it leaves (full refund at once, restocked) and goes
+    through after-sales once delivered; a service order's vouchers are refunded one by
+    one. Always raises: NotFound order_not_found for someone else's order, else
+    Conflict use_cancel_or_after_sales (goods) or use_voucher_refund (services), with
+    the path to use in `details`."""
+    order = (Order.objects.filter(public_id=order_public_id, customer=customer).first()
+             if looks_like_id(order_public_id, "ord") else None)
     if order is None:
         raise NotFound("No such order", "order_not_found")
-    ref = f"{order.public_id}:{idempotency_key}" if idempotency_key else ""
-    return refund_order(order, amount_fen, reason=reason, source_ref=ref[:64])
+    if order.kind == OrderKind.SERVICE:
+        raise Conflict("Refund the order's vouchers instead", "use_voucher_refund",
+                       details={"path": "/api/v1/vouchers/{voucher_id}/refund"})
+    way = {OrderStatus.PENDING_PAYMENT: "cancel", OrderStatus.PAID: "cancel", OrderStatus.READY_FOR_PICKUP: "cancel",
+           OrderStatus.DELIVERED: "after-sales", OrderStatus.COMPLETED: "after-sales"}.get(order.status)
+    raise Conflict("Cancel the order before it ships (refunded in full at once), or ask for an after-sales "
+                   "refund once it is delivered", "use_cancel_or_after_sales",
+                   details={"status": order.status,
+                            "path": f"/api/v1/orders/{order.public_id}/{way}" if way else None})
 
 
 def submit_pending(limit: int = 100) -> int:

@@ -6,9 +6,9 @@ from o2o.freight.services import rule_of, set_rule  # the API's /merchant/shippi
 from o2o.shipping.services.aftersales import (
     approve,
     arbitrate,
-    cancel_paid_order,
     dispute,
     receive_return,
+    refund_before_shipment,
     refundable_for,
     reject,
     request_after_sale,
@@ -28,8 +28,9 @@ from o2o.shipping.services.pickup import code_of, hand_over, lookup, mark_ready
 from o2o.shipping.services.timeline import timeline
 
 __all__ = [
-    "apply_tracking_event", "approve", "arbitrate", "auto_confirm_due", "cancel_paid_order", "code_of",
+    "apply_tracking_event", "approve", "arbitrate", "auto_confirm_due", "code_of",
     "confirm", "create_parcel", "deliver_push", "dispute", "hand_over", "lookup", "mark_ready",
-    "receive_return", "receive_webhook", "refundable_for", "reject", "request_after_sale", "rule_of",
+    "receive_return", "receive_webhook", "refund_before_shipment", "refundable_for", "reject",
+    "request_after_sale", "rule_of",
     "sandbox_push", "set_rule", "ship_return", "shipped_units", "timeline", "withdraw",
 ]

@@ -1,4 +1,5 @@
-"""After-sales of goods orders: cancel before shipment, returns and refund-only requests.
+"""After-sales of goods orders: the refund of a cancel before shipment, returns and
+refund-only requests.
 
 Every step locks the order row first, so two steps of the same order (two refunds,
 a refund and a new request) run one after the other and the caps hold:
@@ -22,7 +23,7 @@ from o2o.merchants.models import Merchant
 from o2o.orders import services as orders
 from o2o.orders.models import Order, OrderKind, OrderLine, OrderStatus
 from o2o.payments import services as payments
-from o2o.payments.models import RefundSource
+from o2o.payments.models import RefundSource, RefundStatus
 from o2o.shipping import conf
 from o2o.shipping.models import (
     AfterSale,
@@ -70,31 +71,29 @@ def _restock(merchant: Merchant, order: Order, quantities: dict[int, int], locat
 
 # --- before shipment ----------------------------------------------------------------
 
-def cancel_paid_order(customer, order_public_id: str, reason: str = "") -> Order:
-    """The customer cancels a paid goods order that has not left: full refund (through
-    payments.refund_order), stock back where it was taken, order closed."""
-    if not looks_like_id(order_public_id, "ord"):
-        raise NotFound("No such order", "order_not_found")
-    with transaction.atomic():
-        order = orders.lock_order(public_id=order_public_id, customer=customer)
-        if order is None:
-            raise NotFound("No such order", "order_not_found")
-        if order.kind != OrderKind.GOODS or order.status not in (OrderStatus.PAID, OrderStatus.READY_FOR_PICKUP):
-            raise Conflict(f"An order that is {order.status} cannot be cancelled with a refund",
-                           "illegal_transition", details={"from": order.status, "to": OrderStatus.CLOSED})
-        if order.parcels.filter(direction=Direction.OUTBOUND).exists():
-            raise Conflict("Part of this order has shipped; ask for a return instead", "partly_shipped")
-        payment = payments.paid_payment(order)
-        amount = payments.refundable_fen(payment) if payment else 0
-        refund = _refund(order, amount, reason=(reason or "取消订单")[:80],
-                         source_ref=f"cancel:{order.public_id}") if amount else None
-        _restock(order.merchant, order, dict(OrderLine.objects.filter(order=order, kind="GOODS")
-                                              .values_list("pk", "quantity")), None)
-        cancel_code(order)
-        orders.transition(order, OrderStatus.CLOSED, {
-            "reason": "cancelled", "refund": refund.public_id if refund else None,
-            "refund_fen": amount}, close_reason="cancelled")
-    return order
+def refund_before_shipment(order: Order, reason: str = "") -> orders.CancelRefund:
+    """The customer's cancel of a paid goods order that has not left, shipping's part:
+    refund everything still refundable (payments.refund_order), put the stock back
+    where it was taken, void the pick-up code. Registered as the orders canceller
+    (ShippingConfig.ready): orders.cancel_order locked the order and closes it with
+    the refund returned here, in the same transaction. Conflict partly_shipped,
+    not_refundable."""
+    if order.parcels.filter(direction=Direction.OUTBOUND).exists():
+        raise Conflict("Part of this order has shipped; ask for a return instead", "partly_shipped")
+    payment = payments.paid_payment(order)
+    if payment is None:
+        raise Conflict("The order has no gateway payment to refund", "not_refundable")
+    amount = payments.refundable_fen(payment)
+    if amount:
+        refund = _refund(order, amount, reason=(reason or "取消订单")[:80], source_ref=f"cancel:{order.public_id}")
+    else:  # every fen was refunded already: that refund is what closes the order
+        refund = payment.refunds.exclude(status=RefundStatus.FAILED).order_by("-id").first()
+        if refund is None:
+            raise Conflict("Nothing was paid that could be refunded", "not_refundable")
+    _restock(order.merchant, order, dict(OrderLine.objects.filter(order=order, kind="GOODS")
+                                          .values_list("pk", "quantity")), None)
+    cancel_code(order)
+    return orders.CancelRefund(refund.public_id, amount)
 
 
 # --- requests -------------------------------------------------------------------------

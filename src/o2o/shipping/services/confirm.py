@@ -16,6 +16,7 @@ from o2o.orders import services as orders
 from o2o.orders.models import Order, OrderKind, OrderStatus
 from o2o.shipping import conf
 from o2o.shipping.models import AfterSale
+from o2o.shipping.services.aftersales import OPEN
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,6 @@ def auto_confirm_due(now: dt.datetime | None = None, *, limit: int = 500) -> int
     """Confirm delivered goods orders whose delivery is older than the confirmation
     period (O2O_AUTO_CONFIRM_DAYS, default 7), unless an after-sales request is open.
     Each order in its own transaction; returns how many were confirmed."""
-    from o2o.shipping.services.aftersales import OPEN
-
     now = now or clock.now()
     cutoff = now - conf.auto_confirm_after()
     held = AfterSale.objects.filter(status__in=OPEN).values("order_id")

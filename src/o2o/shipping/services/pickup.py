@@ -108,13 +108,15 @@ def hand_over(staff_user, store_public_id: str, code: str) -> PickupCode:
     _refuse(pc, store)
     now = clock.now()
     with transaction.atomic():
+        # The order row first, as the customer's cancel does before it voids the code:
+        # a hand-over and a cancel run one after the other, never deadlock.
+        order = orders.lock_order(pc.order_id)
         taken = PickupCode.objects.filter(pk=pc.pk, status=PickupStatus.READY, store=store).update(
             status=PickupStatus.COLLECTED, collected_at=now, collected_by=staff_user)
         if not taken:  # another counter was faster (or it was cancelled meanwhile)
             pc.refresh_from_db()
             _refuse(pc, store)
             raise Conflict("These goods were already handed over", "already_collected")
-        order = orders.lock_order(pc.order_id)
         payload = {"order": order.public_id, "store": store.public_id, "staff": staff_user.public_id}
         events.emit("pickup.collected", order, payload, merchant_id=merchant.public_id)
         orders.transition(order, OrderStatus.DELIVERED, {"pickup": True})

@@ -86,6 +86,7 @@ def order_detail(request: HttpRequest, order_id: str) -> HttpResponse:
         "parcels": parcels, "vouchers": list(order.vouchers.order_by("id")),
         "voucher_labels": VOUCHER_STATUS, "paying": _paying(order), "reviewed": reviewed,
         "can_review": can_review, "zone": order.pickup_store.time_zone if order.pickup_store else None,
+        "can_cancel": orders.cancellable(order), "refund_on_cancel": order.status != OrderStatus.PENDING_PAYMENT,
     })
 
 
@@ -104,13 +105,17 @@ def order_status(request: HttpRequest, order_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def order_cancel(request: HttpRequest, order_id: str) -> HttpResponse:
+    """The same cancel as the API: unpaid orders close, paid goods orders that have not
+    left are refunded in full and restocked (orders.cancel_order decides)."""
     order = own_order(request.user, order_id)
     back = reverse("web:order", kwargs={"order_id": order.public_id})
+    was_paid = order.status != OrderStatus.PENDING_PAYMENT
     try:
         orders.cancel_order(request.user, order.public_id)
     except DomainError as exc:
         return refuse(request, exc, back)
-    messages.success(request, _("The order is cancelled."))
+    messages.success(request, _("The order is cancelled. The full amount goes back to where you paid from.")
+                     if was_paid else _("The order is cancelled."))
     return redirect(back)
 
 
