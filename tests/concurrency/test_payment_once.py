@@ -45,7 +45,6 @@ def test_goods_payment_applied_once():
     assert (level.on_hand, level.reserved) == (3, 0)  # committed once, not twenty times
 
 
-@pytest.mark.skipif(not b.vouchers_available(), reason="vouchers.services.issue_for_order not present")
 def test_service_payment_issues_vouchers_once():
     from o2o.vouchers.models import Voucher
 

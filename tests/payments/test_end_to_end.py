@@ -25,7 +25,6 @@ from o2o.payments.providers import GatewayError, PrepayRequest, get_gateway
 from o2o.sandbox import services as sandbox
 from o2o.sandbox.models import SandboxNotification, SandboxTransaction
 from tests import factories
-from tests.orders import builders as b
 from tests.payments import helpers as h
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -74,7 +73,6 @@ def test_prepay_cashier_notification_order_paid(gateway, api_as):
     assert again.status_code == 200 and again.json()["id"] == body["id"]
 
 
-@pytest.mark.skipif(not b.vouchers_available(), reason="vouchers app not present")
 def test_service_order_paid_at_cashier_issues_vouchers(gateway):
     from o2o.vouchers.models import Voucher
 
