@@ -19,9 +19,12 @@ install: $(STAMP)
 
 # Install, migrate the embedded SQLite database, load demo data, then run the
 # web server and the background worker together (Ctrl+C stops both).
+# `make demo PORT=8200 HOST=0.0.0.0` serves elsewhere: serve derives the payment and
+# callback URLs from where it listens (or from O2O_PUBLIC_URL when set).
+DEMO_URL := http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 demo: $(STAMP)
 	$(BIN)/o2o migrate
-	$(BIN)/o2o demo
+	$(BIN)/o2o demo --base-url $${O2O_PUBLIC_URL:-$(DEMO_URL)}
 	$(BIN)/o2o serve --host $(HOST) --port $(PORT) --with-worker
 
 # Install and run the whole suite (in parallel). DATABASE_URL picks the database.
