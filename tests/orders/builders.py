@@ -4,8 +4,6 @@ voucher services, addresses. They go through the inventory services."""
 from __future__ import annotations
 
 import datetime as dt
-import sys
-import types
 
 from o2o.catalog.models import ProductKind, Sku
 from o2o.core import clock
@@ -47,22 +45,3 @@ def voucher_service(m: Merchant, *, price_fen: int = 5000, quota: int | None = N
     if quota is not None:
         inventory.set_quota(m, p.public_id, quota)
     return p.skus.get()
-
-
-def vouchers_available() -> bool:
-    try:
-        from o2o.vouchers.services import issue_for_order  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def stub_vouchers(monkeypatch) -> list:
-    """Until the vouchers app provides issue_for_order, stand in for it and record calls."""
-    calls: list = []
-    if vouchers_available():
-        return calls
-    module = types.ModuleType("o2o.vouchers.services")
-    module.issue_for_order = lambda order: calls.append(order.pk) or []
-    monkeypatch.setitem(sys.modules, "o2o.vouchers.services", module)
-    return calls
