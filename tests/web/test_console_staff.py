@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from o2o.accounts.models import Role, User
@@ -20,9 +21,10 @@ pytestmark = pytest.mark.django_db
 CODE = re.compile(r'id="inv-code" readonly value="([0-9A-Z-]+)"')
 
 
-def _client(user) -> Client:
+def _client(user, language: str = "en") -> Client:
     c = Client()
     c.force_login(user)
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return c
 
 
@@ -115,3 +117,18 @@ def test_join_explains_bad_codes():
     assert "withdrawn" in r.content.decode()
     r = c.post("/join/", {"code": code})
     assert r.status_code == 409 and not StaffMember.objects.filter(user=person).exists()
+
+
+def test_staff_pages_and_refusals_speak_chinese_by_default(api_as):
+    w = vb.world()
+    _invitation, code = services.create_invitation(w.merchant, w.owner)
+    staff_page = _client(w.owner, "zh-hans").get("/console/staff/").content.decode()
+    assert "邀请员工" in staff_page and "创建工作账号" in staff_page
+    c = _client(factories.user(), "zh-hans")
+    assert "接受邀请" in c.get(f"/join/?code={code}").content.decode()
+    c.post("/join/", {"code": code})
+    r = _client(factories.user(), "zh-hans").post("/join/", {"code": code})
+    assert "该邀请已被使用。" in r.content.decode()
+    r = api_as(factories.user()).post("/staff/invitations/accept", {"code": code},
+                                      headers={"Accept-Language": "zh-hans"})
+    assert r.json()["error"] == {"code": "invitation_used", "message": "该邀请已被使用"}

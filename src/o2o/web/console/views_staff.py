@@ -51,7 +51,8 @@ _STATE_REASON = {InvitationState.ACCEPTED: "invitation_used", InvitationState.RE
 
 
 def reason(exc: DomainError) -> str:
-    return str(REASONS.get(exc.code, exc.message))
+    known = REASONS.get(exc.code)
+    return str(known) if known is not None else _(exc.message)
 
 
 def _not_done(request: HttpRequest, exc: DomainError) -> None:
