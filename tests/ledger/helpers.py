@@ -5,41 +5,15 @@ from __future__ import annotations
 
 import itertools
 
-import pytest
-
 from o2o.core import events
 from o2o.ledger import services as ledger
 from o2o.orders import services as orders
 from o2o.orders.services import Item
 from o2o.payments import services as payments
 from o2o.payments.models import Payment, Refund
-from o2o.payments.providers import PrepayResult, use_gateway
+from tests.payments.stub_gateway import StubGateway, gateway  # noqa: F401  (the fixture, for importers)
 
 _txn = itertools.count(1)
-
-
-class StubGateway:
-    """Accepts prepays and refunds; the tests decide the outcomes."""
-
-    name = "stub"
-
-    def __init__(self) -> None:
-        self.refunds: list = []
-
-    def create_prepay(self, request):
-        return PrepayResult(code_url=f"weixin://wxpay/bizpayurl?pr={request.out_trade_no}")
-
-    def refund(self, request):
-        self.refunds.append(request)
-        return {"refund_id": f"50{len(self.refunds):012d}", "status": "PROCESSING"}
-
-
-@pytest.fixture
-def gateway():
-    gw = StubGateway()
-    use_gateway(gw)
-    yield gw
-    use_gateway(None)
 
 
 def pay(order, amount_fen: int | None = None) -> Payment:

@@ -4,28 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from o2o.payments.providers import PrepayResult, use_gateway
 from tests import factories
 from tests.payments import helpers as h
-
-
-class StubGateway:
-    name = "stub"
-
-    def __init__(self) -> None:
-        self.calls: list = []
-
-    def create_prepay(self, request):
-        self.calls.append(request)
-        return PrepayResult(code_url=f"weixin://wxpay/bizpayurl?pr={request.out_trade_no}")
+from tests.payments.stub_gateway import installed_stub
 
 
 @pytest.fixture
 def stub():
-    gw = StubGateway()
-    use_gateway(gw)
-    yield gw
-    use_gateway(None)
+    with installed_stub() as gw:
+        yield gw
 
 
 @pytest.mark.django_db

@@ -9,30 +9,14 @@ from o2o.orders import services as orders
 from o2o.orders.services import Item
 from o2o.payments import services
 from o2o.payments.models import Payment, Refund
-from o2o.payments.providers import PrepayResult, use_gateway
 from tests import factories
-
-
-class StubGateway:
-    name = "stub"
-
-    def __init__(self) -> None:
-        self.refunds: list = []
-
-    def create_prepay(self, request):
-        return PrepayResult(code_url=f"weixin://wxpay/bizpayurl?pr={request.out_trade_no}")
-
-    def refund(self, request):
-        self.refunds.append(request)
-        return {"refund_id": f"50{len(self.refunds):012d}", "status": "PROCESSING"}
+from tests.payments.stub_gateway import installed_stub
 
 
 @pytest.fixture
 def stub():
-    gw = StubGateway()
-    use_gateway(gw)
-    yield gw
-    use_gateway(None)
+    with installed_stub() as gw:
+        yield gw
 
 
 @pytest.mark.django_db

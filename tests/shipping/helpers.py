@@ -7,41 +7,18 @@ import datetime as dt
 import json
 import secrets
 
-import pytest
 from django.test import Client
 
 from o2o.core import clock
 from o2o.orders import services as orders
 from o2o.orders.services import Item
 from o2o.payments import services as payments
-from o2o.payments.providers import PrepayResult, use_gateway
 from o2o.shipping import carriers
 from o2o.shipping import services as shipping
 from tests.orders import builders as b
+from tests.payments.stub_gateway import StubGateway, gateway  # noqa: F401  (the fixture, for importers)
 
 WEBHOOK = "/api/v1/shipping/carriers/sandbox/webhook"
-
-
-class StubGateway:
-    name = "stub"
-
-    def __init__(self) -> None:
-        self.refunds: list = []
-
-    def create_prepay(self, request):
-        return PrepayResult(code_url=f"weixin://wxpay/bizpayurl?pr={request.out_trade_no}")
-
-    def refund(self, request):
-        self.refunds.append(request)
-        return {"refund_id": f"50{len(self.refunds):012d}", "status": "PROCESSING"}
-
-
-@pytest.fixture
-def gateway():
-    gw = StubGateway()
-    use_gateway(gw)
-    yield gw
-    use_gateway(None)
 
 
 def pay(customer, order) -> None:
