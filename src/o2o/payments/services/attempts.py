@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 
-from o2o.core import clock, events
+from o2o.core import clock
 from o2o.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from o2o.core.ids import looks_like_id
 from o2o.orders.models import Order, OrderStatus
 from o2o.payments.models import Channel, Payment, PaymentStatus
 from o2o.payments.providers import GatewayError, PrepayRequest, get_gateway
+from o2o.payments.services.notifications import apply_transaction
+from o2o.payments.services.payment_events import emit_payment_event
 
 log = logging.getLogger(__name__)
 LIVE = (PaymentStatus.CREATED, PaymentStatus.PENDING)
@@ -50,13 +52,6 @@ class PrepayView:
 def new_out_trade_no() -> str:
     """A payment-attempt number (not the order id): 'P' + date + 16 random characters."""
     return "P" + clock.now().strftime("%Y%m%d") + secrets.token_hex(8).upper()
-
-
-def _emit(payment: Payment, event_type: str, payload: dict | None = None) -> None:
-    events.emit(event_type, payment, {"order": payment.order.public_id, "out_trade_no": payment.out_trade_no,
-                                      "amount_fen": payment.amount_fen, "channel": payment.channel,
-                                      **(payload or {})},
-                merchant_id=payment.order.merchant.public_id)
 
 
 def _description(order: Order) -> str:
@@ -100,7 +95,7 @@ def _attempt(customer, order_public_id: str, channel: str, openid: str, client_i
             amount_fen=order.total_fen, currency=order.currency, description=_description(order),
             payer_openid=openid, client_ip=client_ip, time_expire=order.payment_deadline,
             idempotency_key=idempotency_key, created_at=now, updated_at=now)
-        _emit(payment, "payment.created")
+        emit_payment_event(payment, "payment.created")
         return payment
 
 
@@ -151,7 +146,7 @@ def start_payment(customer, order_public_id: str, channel: str, *, openid: str =
             payment.last_error = ""
             payment.updated_at = clock.now()
             payment.save(update_fields=["status", "prepay_id", "code_url", "h5_url", "last_error", "updated_at"])
-            _emit(payment, "payment.pending")
+            emit_payment_event(payment, "payment.pending")
     return PrepayView(payment, invoke=result.invoke, cashier_url=cashier_url(payment))
 
 
@@ -181,15 +176,13 @@ def _mark(payment_id: int, status: str, trade_state: str, event_type: str) -> No
             return
         payment.status, payment.trade_state, payment.updated_at = status, trade_state, clock.now()
         payment.save(update_fields=["status", "trade_state", "updated_at"])
-        _emit(payment, event_type)
+        emit_payment_event(payment, event_type)
 
 
 def close_at_gateway(payment_public_id: str) -> str:
     """Close one unpaid attempt at the gateway. Asks the gateway first: a payment that went
     through meanwhile is applied (and refunded if its order is closed), never lost.
     Returns the attempt's resulting status."""
-    from o2o.payments.services.notifications import apply_transaction
-
     payment = Payment.objects.filter(public_id=payment_public_id).first()
     if payment is None:
         raise NotFound("No such payment", "payment_not_found")
