@@ -12,6 +12,7 @@ from o2o.payments.providers.base import (
     PrepayResult,
     RefundRequest,
 )
+from o2o.payments.providers.wechatpay import provider_from_settings
 
 _override: PaymentGateway | None = None
 
@@ -20,8 +21,6 @@ def get_gateway() -> PaymentGateway:
     """The gateway configured in settings.PAYMENTS (tests may install another one)."""
     if _override is not None:
         return _override
-    from o2o.payments.providers.wechatpay import provider_from_settings
-
     return provider_from_settings()
 
 

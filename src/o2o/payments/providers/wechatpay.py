@@ -40,6 +40,7 @@ from wechatpayv3 import WeChatPay, WeChatPayType
 from wechatpayv3.utils import aes_decrypt
 
 from o2o.core import clock
+from o2o.payments.keys import demo_keys
 from o2o.payments.providers.base import (
     Bill,
     GatewayError,
@@ -89,8 +90,6 @@ def config_from_settings() -> WeChatPayConfig:
               "notify_tolerance_seconds": conf["NOTIFY_TOLERANCE_SECONDS"],
               "in_process": conf["SANDBOX"] and gateway_url == own_sandbox_url()}
     if conf["SANDBOX"] and not w["MCHID"]:
-        from o2o.payments.keys import demo_keys
-
         k = demo_keys()
         return WeChatPayConfig(mchid=k.mchid, appid=k.appid, cert_serial_no=k.cert_serial_no,
                                private_key_pem=k.merchant_private_pem, apiv3_key=k.apiv3_key,
