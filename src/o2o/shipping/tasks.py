@@ -7,14 +7,10 @@ from django_tasks import task
 from o2o.core import schedule
 from o2o.shipping import services
 from o2o.shipping.models import CarrierPush
+from o2o.shipping.services.parcels import deliver_push_task
 
+__all__ = ["auto_confirm", "deliver_push_task", "redeliver_pushes"]
 MAX_PUSH_ATTEMPTS = 10
-
-
-@task()
-def deliver_push_task(push_id: int) -> bool:
-    """The sandbox carrier POSTs one tracking event to the platform's webhook."""
-    return services.deliver_push(push_id)
 
 
 @schedule.every(dt.timedelta(minutes=1), name="shipping.redeliver_pushes")

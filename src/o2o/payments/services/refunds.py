@@ -28,6 +28,8 @@ from o2o.orders.models import Order, OrderKind, OrderStatus
 from o2o.payments.models import Payment, PaymentStatus, Refund, RefundSource, RefundStatus
 from o2o.payments.providers import GatewayError, RefundRequest, get_gateway
 from o2o.payments.services.held_rule import held_refund_total
+from o2o.vouchers import services as vouchers
+from o2o.vouchers.models import VoucherRefund
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 20
@@ -154,8 +156,6 @@ def _tell_source(refund: Refund) -> None:
 
 
 def _tell_voucher(voucher_refund_public_id: str, status: str) -> None:
-    from o2o.vouchers import services as vouchers
-
     vouchers.note_refund_result(voucher_refund_public_id, status)
 
 
@@ -171,8 +171,6 @@ def paid_payment(order: Order) -> Payment | None:
 
 def execute_voucher_refunds(limit: int = 100) -> int:
     """Turn voucher refund requests (status requested) into gateway refunds, once each."""
-    from o2o.vouchers.models import VoucherRefund
-
     taken = Refund.objects.filter(source=RefundSource.VOUCHER).values("source_ref")
     pending = list(VoucherRefund.objects.filter(status="requested", amount_fen__gt=0)
                    .exclude(public_id__in=taken).select_related("order").order_by("id")[:limit])
