@@ -35,7 +35,7 @@ def test_owner_invites_sees_the_link_once_and_withdraws():
                                           "stores": [w.store.public_id]})
     assert r.status_code == 302
     page = c.get("/console/staff/")
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     html = page.content.decode()
     code = CODE.search(html).group(1)
     assert f"/join/?code={code}" in html and "Lin" in html
@@ -90,7 +90,7 @@ def test_join_asks_first_then_accepts_and_the_customer_side_stays():
     c = _client(lin)
     page = c.get(f"/join/?code={code}")
     assert page.status_code == 200 and w.merchant.name in page.content.decode()
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert not StaffMember.objects.filter(user=lin).exists()  # a GET never accepts
     r = c.post("/join/", {"code": code})
     assert r.status_code == 302 and r["Location"] == "/counter/"

@@ -77,7 +77,7 @@ def staff(request: HttpRequest) -> HttpResponse:
         "invitations": invitations, "stores": my_stores(request), "expiry_days": EXPIRY_DAYS,
         # Shown once: popped, so a reload no longer has it.
         "new_invitation": request.session.pop(SESSION_KEY, None)})
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # the code is on this page: never to other sites
     return response
 
 
@@ -170,5 +170,5 @@ def join(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             context["error"], status = reason(exc), exc.status
     response = render(request, "web/join.html", context, status=status)
-    response["Referrer-Policy"] = "no-referrer"  # the code is in this page's address
+    response["Referrer-Policy"] = "same-origin"  # the code is in this address: never to other sites
     return response
