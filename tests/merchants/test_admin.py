@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from o2o.accounts.models import Role
 from o2o.core.models import OutboxEvent
+from o2o.merchants import services
 from o2o.merchants.models import Merchant, Store
 from tests import factories
 
@@ -21,11 +22,13 @@ def admin_client() -> Client:
 
 @pytest.mark.parametrize("model", [
     "accounts/user", "accounts/apitoken", "merchants/merchant", "merchants/store",
-    "merchants/staffmember", "core/outboxevent", "core/periodicrun", "core/idempotencyrecord",
+    "merchants/staffmember", "merchants/staffinvitation", "core/outboxevent", "core/periodicrun",
+    "core/idempotencyrecord",
 ])
 def test_changelists_with_search_and_filters(admin_client, model):
     m = factories.merchant("Searchable Noodles")
     factories.staff(m, [factories.store(m)])
+    services.create_invitation(m, m.owner, label="Searchable invitee")
     factories.token_for(m.owner)
     url = f"/admin/{model}/"
     assert admin_client.get(url).status_code == 200
@@ -85,3 +88,12 @@ def test_tokens_are_read_only_in_admin(admin_client):
     r = admin_client.get(reverse("admin:accounts_apitoken_change", args=[token.pk]))
     assert r.status_code == 200 and secret not in r.content.decode()
     assert admin_client.get(reverse("admin:accounts_apitoken_add")).status_code == 403
+
+
+def test_an_invitation_shows_without_its_code(admin_client):
+    m = factories.merchant()
+    invitation, code = services.create_invitation(m, m.owner, label="Front desk")
+    r = admin_client.get(reverse("admin:merchants_staffinvitation_change", args=[invitation.pk]))
+    page = r.content.decode()
+    assert r.status_code == 200 and "Front desk" in page
+    assert code not in page and invitation.code_digest not in page

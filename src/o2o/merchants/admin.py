@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from o2o.core.errors import DomainError
 from o2o.merchants import services
 from o2o.merchants.hours import normalize_opening_hours, validate_time_zone
-from o2o.merchants.models import Merchant, StaffMember, Store
+from o2o.merchants.models import Merchant, StaffInvitation, StaffMember, Store
 
 
 class StoreInline(admin.TabularInline):
@@ -130,11 +130,33 @@ class StoreAdmin(admin.ModelAdmin):
 class StaffMemberAdmin(admin.ModelAdmin):
     """Read-only: owners manage their staff through the merchant API."""
 
-    list_display = ("user", "public_id", "merchant", "role", "is_active", "created_at")
+    list_display = ("user", "public_id", "merchant", "role", "display_name", "is_active", "created_at")
     list_filter = ("role", "is_active", "merchant__status")
-    search_fields = ("public_id", "user__username", "user__display_name", "merchant__name")
+    search_fields = ("public_id", "user__username", "user__display_name", "display_name",
+                     "merchant__name")
     list_select_related = ("user", "merchant")
-    readonly_fields = ("public_id", "merchant", "user", "role", "stores", "is_active", "created_at")
+    readonly_fields = ("public_id", "merchant", "user", "role", "display_name", "stores", "is_active",
+                       "created_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(StaffInvitation)
+class StaffInvitationAdmin(admin.ModelAdmin):
+    """Read-only: owners invite through the console or the API; the code is never stored."""
+
+    list_display = ("public_id", "merchant", "label", "created_at", "expires_at", "accepted_by",
+                    "accepted_at", "revoked_at")
+    list_filter = ("merchant__status", "accepted_at", "revoked_at")
+    search_fields = ("public_id", "label", "merchant__name", "accepted_by__username")
+    list_select_related = ("merchant", "accepted_by")
+    exclude = ("code_digest",)
+    readonly_fields = ("public_id", "merchant", "label", "stores", "created_by", "created_at",
+                       "expires_at", "accepted_by", "accepted_at", "revoked_at")
 
     def has_add_permission(self, request) -> bool:
         return False
