@@ -87,6 +87,7 @@ def test_slot_capacity_10_with_40_bookings():
 
 def test_voucher_quota_under_contention():
     m = factories.merchant()
+    factories.store(m)  # a service is sold only where a store can serve it
     sku = b.voucher_service(m, quota=7)
     won, refusals = _race(_customers(30), Item(sku.public_id, 1), address=None)
     assert won == 7 and refusals == {"sold_out": 23}

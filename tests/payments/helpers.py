@@ -32,6 +32,7 @@ def goods_order(price_fen: int = 3000, quantity: int = 1, customer=None):
 
 def service_order(price_fen: int = 5000, customer=None):
     m = factories.merchant()
+    factories.store(m)  # a service is sold only where a store can serve it
     sku = b.voucher_service(m, price_fen=price_fen)
     customer = customer or factories.user()
     (order,) = orders.place_orders(customer, [Item(sku.public_id, 1)])

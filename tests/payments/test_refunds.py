@@ -25,6 +25,7 @@ def test_voucher_refund_requests_are_executed_once(stub):
     from o2o.vouchers.models import Voucher, VoucherRefund
 
     m = factories.merchant()
+    factories.store(m)
     p = factories.product(m, kind=ProductKind.SERVICE, price_fen=6000, refund_anytime=True)
     customer = factories.user()
     (order,) = orders.place_orders(customer, [Item(p.skus.get().public_id, 2)])
