@@ -68,6 +68,14 @@ class OrderKind(models.TextChoices):
     SERVICE = "service", "Services"
 
 
+class RefundState(models.TextChoices):
+    """How much of what was paid went back to the customer (beside the order's status)."""
+
+    NONE = "none", "Not refunded"
+    PARTIAL = "partial", "Partially refunded"
+    FULL = "full", "Refunded"
+
+
 class Order(models.Model):
     public_id = models.CharField(max_length=24, unique=True, default=_pid("ord"), editable=False)
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -91,6 +99,9 @@ class Order(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     gateway_txn_id = models.CharField(max_length=64, blank=True, default="")
     paid_amount_fen = models.PositiveIntegerField(null=True, blank=True)
+    # Money back to the customer: the sum of the order's succeeded refunds, recorded by
+    # orders.note_refund when payments settles a refund.
+    refunded_fen = models.PositiveIntegerField(default=0)
     shipped_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -109,6 +120,15 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.public_id
+
+    @property
+    def refund_state(self) -> str:
+        """none | partial | full: full once refunds reach what was paid (or the total of an
+        order never marked paid, e.g. a late payment for a closed order, refunded)."""
+        if self.refunded_fen <= 0:
+            return RefundState.NONE
+        paid = self.paid_amount_fen or self.total_fen
+        return RefundState.FULL if self.refunded_fen >= paid else RefundState.PARTIAL
 
 
 class OrderLine(models.Model):

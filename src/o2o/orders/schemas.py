@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from ninja import Field
 
@@ -145,6 +146,9 @@ class OrderOut(Schema):
     payment_deadline: dt.datetime
     paid_at: dt.datetime | None
     paid_amount_fen: int | None
+    refunded_fen: int = Field(..., description="money refunded to the customer so far, in fen")
+    refund_state: Literal["none", "partial", "full"] = Field(
+        ..., description="none; partial: some of what was paid is back; full: all of it")
     shipped_at: dt.datetime | None
     delivered_at: dt.datetime | None
     completed_at: dt.datetime | None

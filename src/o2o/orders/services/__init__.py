@@ -26,10 +26,11 @@ from o2o.orders.services.lifecycle import (
     sync_service_order,
     transition,
 )
+from o2o.orders.services.refunds_state import note_refund
 
 __all__ = [
     "TRANSITIONS", "CancelRefund", "Item", "add_line", "can_transition", "cancel_order", "cancellable",
     "cart_lines", "checkout", "clean_address", "clear_cart", "close_expired_orders", "confirm_received", "get_cart",
-    "lock_order", "on_paid", "payment_window", "place_orders", "record_payment", "remove_line",
+    "lock_order", "note_refund", "on_paid", "payment_window", "place_orders", "record_payment", "remove_line",
     "set_paid_canceller", "sync_service_order", "transition", "update_line",
 ]

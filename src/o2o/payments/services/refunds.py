@@ -144,6 +144,8 @@ def settle_refund(out_refund_no: str, gateway_status: str, *, refund_id: str = "
         refund.save(update_fields=["status", "gateway_status", "refund_id", "succeeded_at", "last_error",
                                    "updated_at"])
         _emit(refund, f"refund.{refund.status}")
+        if refund.status == RefundStatus.SUCCEEDED:  # the order shows refunded money with the refund
+            orders.note_refund(refund.payment.order_id, refund.amount_fen)
         _tell_source(refund)
     return refund
 

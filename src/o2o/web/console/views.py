@@ -43,7 +43,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     start, end = day_bounds(request, day)
     stores = my_stores(request)
     paid = Order.objects.filter(merchant=request.merchant, paid_at__gte=start, paid_at__lt=end)
-    figures = paid.aggregate(n=Count("id"), revenue=Sum("paid_amount_fen"))
+    # Net revenue: what the orders paid today brought in, less what has gone back of it.
+    figures = paid.aggregate(n=Count("id"), revenue=Sum(F("paid_amount_fen") - F("refunded_fen")))
     redeemed = Redemption.objects.filter(merchant=request.merchant, store__in=stores, local_date=day,
                                          reversed_at__isnull=True).aggregate(n=Count("id"), uses=Sum("uses"))
     now = clock.now()
