@@ -19,6 +19,7 @@ from typing import Protocol
 
 from o2o.core.errors import NotFound
 from o2o.shipping import conf
+from o2o.shipping.carriers.sandbox import SandboxCarrier
 
 TIMESTAMP_HEADER = "X-Carrier-Timestamp"
 SIGNATURE_HEADER = "X-Carrier-Signature"
@@ -61,4 +62,4 @@ def codes() -> list[str]:
     return sorted(_registry)
 
 
-from o2o.shipping.carriers import sandbox  # noqa: E402,F401  (registers itself)
+register(SandboxCarrier())  # the built-in carrier; a real one registers the same way
