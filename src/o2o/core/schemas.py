@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import types
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from ninja import Schema as NinjaSchema
@@ -19,7 +20,7 @@ from ninja.schema import DjangoGetter
 from pydantic import BaseModel, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-_NUMBERS = (int, float)
+_NUMBERS = (int, float, Decimal)
 _SEQUENCES = (list, tuple, set, frozenset)
 
 
@@ -40,7 +41,9 @@ def _bool_where_number(annotation: Any, value: Any) -> bool:
         return any(_bool_where_number(option, value) for option in options)
     if isinstance(value, bool):
         if origin is Literal:
-            return not any(isinstance(v, bool) for v in get_args(annotation))
+            values = get_args(annotation)
+            return not any(isinstance(v, bool) for v in values) \
+                and any(isinstance(v, _NUMBERS) for v in values)
         return isinstance(annotation, type) and issubclass(annotation, _NUMBERS) \
             and not issubclass(annotation, bool)
     args = get_args(annotation)
