@@ -27,11 +27,12 @@ demo: $(STAMP)
 	$(BIN)/o2o demo --base-url $${O2O_PUBLIC_URL:-$(DEMO_URL)}
 	$(BIN)/o2o serve --host $(HOST) --port $(PORT) --with-worker
 
-# Install and run the whole suite (in parallel). DATABASE_URL picks the database.
+# Install and run the whole suite: in parallel, then the latency tests alone. DATABASE_URL picks the database.
 # Exit status 5 (no tests collected) is a failure here: an empty run proves nothing.
 test: $(STAMP) chromium
 	$(BIN)/ruff check src tests bench
-	$(BIN)/pytest -n auto $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto -m "not serial" $(PYTEST_ARGS)
+	$(BIN)/pytest -m serial $(PYTEST_ARGS)
 
 # Browser tests drive Debian's Chromium (a test tool's own browser download does not work offline).
 chromium:

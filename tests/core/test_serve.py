@@ -27,6 +27,9 @@ from django.conf import settings
 
 from tests.payments import helpers as h
 
+# Latency figures mean nothing beside a busy test run: `make test` runs these alone.
+pytestmark = pytest.mark.serial
+
 ROOT = Path(__file__).resolve().parents[2]
 PAYERS = 16
 STARTED = re.compile(r"worker started \(pid (\d+)\)")
