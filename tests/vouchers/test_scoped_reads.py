@@ -1,13 +1,18 @@
-"""Counter and console reads through selectors: the stores a staff member may act at,
-and a redemption looked up by the merchant who made it (another tenant's id is 404)."""
+"""Counter, console and storefront reads through selectors: the stores a staff member
+may act at, a redemption looked up by the merchant who made it (another tenant's id is
+404), an order's vouchers and the stores a voucher is good at."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from o2o.core import clock
 from o2o.core.errors import NotFound
 from o2o.merchants import selectors as merchants
 from o2o.vouchers import selectors, services
+from tests import factories
 from tests.vouchers import builders as b
 
 pytestmark = pytest.mark.django_db
@@ -36,3 +41,26 @@ def test_a_redemption_is_found_by_its_merchant_only(w):
         with pytest.raises(NotFound) as exc:
             selectors.merchant_redemption(merchant, rid)
         assert exc.value.code == "redemption_not_found"
+
+
+def test_a_redemption_is_read_again_with_its_answer_in_one_query(w, django_assert_num_queries):
+    product, slot = b.slot_service(w.merchant, w.store, starts_in=dt.timedelta(days=3))
+    card = b.vouchers_of(b.buy(w.customer, product, slot=slot))[0]
+    clock.advance(dt.timedelta(days=3))  # the slot's day: a booked voucher is redeemed then
+    made = services.redeem(w.staff, w.store.public_id, card.code, 1)
+    with django_assert_num_queries(1):
+        again = selectors.redemption_answer(made)
+        seen = (again.voucher.customer, again.voucher.slot.store, again.store, again.staff, again.reversed_by)
+    assert seen == (w.customer, w.store, w.store, w.staff, None)
+
+
+def test_an_orders_vouchers_and_where_a_voucher_is_good(w):
+    everywhere = b.buy(w.customer, b.service(w.merchant, uses=1), quantity=2)
+    uptown = b.vouchers_of(b.buy(w.customer, b.service(w.merchant, stores=[w.other_store])))[0]
+    assert selectors.order_vouchers(everywhere) == b.vouchers_of(everywhere)
+    closed = factories.store(w.merchant, name="Closed")
+    closed.is_active = False
+    closed.save(update_fields=["is_active"])
+    # Every active store of the voucher's own merchant, never the rival's; or its own stores.
+    assert selectors.voucher_stores(b.vouchers_of(everywhere)[0]) == [w.store, w.other_store]
+    assert selectors.voucher_stores(uptown) == [w.other_store]

@@ -1,23 +1,21 @@
-"""Cart, checkout and orders for customers; order lists for merchants."""
+"""Cart, checkout and orders for customers; order lists for merchants. Writes through
+orders.services, reads through orders.selectors (scoped to the customer or the merchant)."""
 
 
 import datetime as dt
 import json
 
-from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from o2o.accounts.auth import api_auth
-from o2o.core.errors import NotFound
 from o2o.core.idempotency import run_once
-from o2o.core.ids import looks_like_id
 from o2o.core.pagination import Cursor
 from o2o.core.schemas import ERRORS, Schema
 from o2o.merchants.access import merchant_of, require_customer
-from o2o.orders import services
-from o2o.orders.models import Order, OrderKind, OrderLine, OrderStatus
+from o2o.orders import selectors, services
+from o2o.orders.models import Order, OrderKind, OrderStatus
 from o2o.orders.schemas import (
     BuyNowIn,
     CartLineIn,
@@ -30,15 +28,6 @@ from o2o.orders.schemas import (
 )
 
 router = Router(tags=["orders"], auth=api_auth)
-
-
-def _lines_prefetch() -> Prefetch:
-    return Prefetch("lines", to_attr="prefetched_lines", queryset=OrderLine.objects.select_related(
-        "product", "sku", "slot", "store").order_by("id"))
-
-
-def _orders() -> QuerySet[Order]:
-    return Order.objects.select_related("merchant", "pickup_store").prefetch_related(_lines_prefetch())
 
 
 def _json(status: int, body) -> HttpResponse:
@@ -142,29 +131,12 @@ class OrderFilter(Schema):
 @router.get("/orders", response=list[OrderOut])
 @paginate(Cursor)
 def my_orders(request, filters: Query[OrderFilter]):
-    user = require_customer(request.auth)
-    qs = _orders().filter(customer=user)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    return qs
-
-
-def _order(order_id: str, **scope) -> Order:
-    """The order with this public id within `scope` (its customer or merchant), or 404."""
-    order = _orders().filter(public_id=order_id, **scope).first() \
-        if looks_like_id(order_id, "ord") else None
-    if order is None:
-        raise NotFound("No such order", "order_not_found")
-    return order
-
-
-def _own_order(user, order_id: str) -> Order:
-    return _order(order_id, customer=user)
+    return selectors.customer_orders(require_customer(request.auth), filters.status)
 
 
 @router.get("/orders/{order_id}", response={200: OrderOut, **ERRORS})
 def my_order(request, order_id: str):
-    return _own_order(require_customer(request.auth), order_id)
+    return selectors.customer_order(require_customer(request.auth), order_id)
 
 
 @router.post("/orders/{order_id}/cancel", response={200: OrderOut, **ERRORS})
@@ -174,7 +146,7 @@ def cancel(request, order_id: str):
     shipped: after-sales. Codes: illegal_transition, partly_shipped, not_refundable."""
     user = require_customer(request.auth)
     services.cancel_order(user, order_id)
-    return _own_order(user, order_id)
+    return selectors.customer_order(user, order_id)
 
 
 @router.post("/orders/{order_id}/confirm", response={200: OrderOut, **ERRORS})
@@ -182,7 +154,7 @@ def confirm(request, order_id: str):
     """Confirm a delivered goods order as received."""
     user = require_customer(request.auth)
     services.confirm_received(user, order_id)
-    return _own_order(user, order_id)
+    return selectors.customer_order(user, order_id)
 
 
 # --- merchant -----------------------------------------------------------------------
@@ -200,25 +172,11 @@ class MerchantOrderFilter(Schema):
 def merchant_orders(request, filters: Query[MerchantOrderFilter]):
     """The merchant's orders, newest first; filter by status, kind, creation dates
     (inclusive, in the platform's time zone) and store."""
-    merchant = merchant_of(request.auth)
-    qs = _orders().filter(merchant=merchant)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.created_from:
-        qs = qs.filter(created_at__date__gte=filters.created_from)
-    if filters.created_to:
-        qs = qs.filter(created_at__date__lte=filters.created_to)
-    if filters.store:
-        qs = qs.filter(lines__store__public_id=filters.store).distinct()
-    return qs
-
-
-def _merchant_order(merchant, order_id: str) -> Order:
-    return _order(order_id, merchant=merchant)
+    return selectors.merchant_order_search(
+        merchant_of(request.auth), status=filters.status, kind=filters.kind, created_from=filters.created_from,
+        created_to=filters.created_to, store=filters.store)
 
 
 @router.get("/merchant/orders/{order_id}", response={200: OrderOut, **ERRORS}, tags=["merchant"])
 def merchant_order(request, order_id: str):
-    return _merchant_order(merchant_of(request.auth), order_id)
+    return selectors.merchant_order_with_lines(merchant_of(request.auth), order_id)

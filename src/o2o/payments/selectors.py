@@ -14,10 +14,12 @@ from o2o.accounts.models import Role
 from o2o.core.errors import NotFound
 from o2o.core.ids import looks_like_id
 from o2o.merchants.access import require_operator
+from o2o.orders.models import Order
 from o2o.payments.models import (
     HeldPayment,
     HeldStatus,
     Payment,
+    PaymentStatus,
     ReconciliationDifference,
     ReconciliationRun,
     Refund,
@@ -41,6 +43,12 @@ def payment_for(viewer, payment_id: str) -> Payment:
     if payment is None:
         raise NotFound("No such payment", "payment_not_found")
     return payment
+
+
+def awaiting_gateway(order: Order) -> bool:
+    """A payment of an order the caller already may see (orders.selectors) was started
+    and the gateway's word is still awaited."""
+    return Payment.objects.filter(order=order, status__in=(PaymentStatus.CREATED, PaymentStatus.PENDING)).exists()
 
 
 def operator_payments(operator, status: str | None = None) -> QuerySet[Payment]:

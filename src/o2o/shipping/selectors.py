@@ -32,6 +32,13 @@ def order_parcels(order: Order) -> QuerySet[Parcel]:
     return _parcels().filter(order=order)
 
 
+def order_tracking(order: Order) -> list[Parcel]:
+    """The parcels of an order the caller already may see, oldest first, each with its
+    tracking events newest first (what the customer's order page shows): two queries."""
+    newest = Prefetch("events", queryset=TrackingEvent.objects.order_by("-occurred_at", "id"))
+    return list(Parcel.objects.filter(order=order).prefetch_related(newest).order_by("id"))
+
+
 def _one_parcel(qs: QuerySet[Parcel], parcel_id: str) -> Parcel:
     parcel = qs.filter(public_id=parcel_id).first() if looks_like_id(parcel_id, "prc") else None
     if parcel is None:

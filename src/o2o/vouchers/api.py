@@ -13,7 +13,7 @@ from o2o.core.idempotency import run_once
 from o2o.core.pagination import Cursor
 from o2o.core.schemas import ERRORS, Schema
 from o2o.vouchers import qr, selectors, services
-from o2o.vouchers.models import Redemption, VoucherStatus
+from o2o.vouchers.models import VoucherStatus
 from o2o.vouchers.schemas import (
     LookupOut,
     MyRedemptionOut,
@@ -120,14 +120,9 @@ def redeem(request, payload: RedeemIn):
 
     def work():
         redemption = services.redeem(user, data["store_id"], data["code"], data["uses"])
-        return 201, RedemptionOut.from_orm(_redemption(redemption.pk)).model_dump(mode="json")
+        return 201, RedemptionOut.from_orm(selectors.redemption_answer(redemption)).model_dump(mode="json")
 
     return _json(*run_once("vouchers.redeem", user.pk, _idempotency_key(request), data, work))
-
-
-def _redemption(pk: int) -> Redemption:
-    return Redemption.objects.select_related(
-        "voucher__customer", "voucher__slot__store", "store", "staff", "reversed_by").get(pk=pk)
 
 
 @router.post("/merchant/redemptions/{redemption_id}/reverse", response={200: RedemptionOut, **ERRORS},
@@ -135,7 +130,7 @@ def _redemption(pk: int) -> Redemption:
 def reverse(request, redemption_id: str):
     """Undo a redemption within the reversal window (30 minutes by default), once."""
     redemption = services.reverse(request.auth, redemption_id)
-    return redemption_dict(_redemption(redemption.pk))
+    return redemption_dict(selectors.redemption_answer(redemption))
 
 
 class RedemptionFilter(Schema):

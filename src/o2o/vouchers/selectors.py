@@ -1,5 +1,9 @@
-"""Reads of vouchers and redemptions for the API: always scoped to their owner
-(the customer) or to the merchant (and, for store-bound staff, their stores)."""
+"""Reads of vouchers and redemptions for the API and the web pages: always scoped to
+their owner (the customer) or to the merchant (and, for store-bound staff, their
+stores), or to an order or voucher the caller already holds through such a read. No
+writes. Ids outside the scope are 404 (`voucher_not_found`, `redemption_not_found`,
+`store_not_found`, `staff_not_found`) like unknown ones; a bad status is 422
+`invalid_status`."""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ from django.db.models import QuerySet
 from o2o.core.errors import NotFound, ValidationFailed
 from o2o.core.ids import looks_like_id
 from o2o.merchants.access import merchant_of, stores_of
+from o2o.merchants.models import Store
+from o2o.orders.models import Order
 from o2o.vouchers.models import Redemption, Voucher, VoucherStatus
 
 
@@ -87,3 +93,23 @@ def merchant_redemption(merchant, redemption_public_id: str) -> Redemption:
     if redemption is None:
         raise NotFound("No such redemption", "redemption_not_found")
     return redemption
+
+
+def redemption_answer(redemption: Redemption) -> Redemption:
+    """A redemption the caller just made or reversed (services.redeem and reverse scoped it
+    to their merchant and stores), read again with all its answer shows: one query."""
+    return (_redemptions().select_related("voucher__slot__store")
+            .get(pk=redemption.pk, merchant_id=redemption.merchant_id))
+
+
+def order_vouchers(order: Order) -> list[Voucher]:
+    """The vouchers of an order the caller already may see (orders.selectors), oldest first."""
+    return list(Voucher.objects.filter(order=order).order_by("id"))
+
+
+def voucher_stores(voucher: Voucher) -> list[Store]:
+    """Where a voucher the caller already holds can be used: its own stores, or every
+    active store of its merchant when it is good at all of them."""
+    if voucher.all_stores:
+        return list(Store.objects.filter(merchant_id=voucher.merchant_id, is_active=True).order_by("id"))
+    return list(voucher.stores.all())

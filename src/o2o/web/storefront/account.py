@@ -1,11 +1,12 @@
 """The customer's own things: orders with their timeline, vouchers with their QR,
-refund requests and reviews. Someone else's ids answer 404, as in the API."""
+refund requests and reviews. Reads go through the apps' selectors, scoped to the
+signed-in customer; writes through orders, shipping, vouchers and reviews services.
+Someone else's ids answer 404, as in the API; refused writes show the service's message."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,14 +16,14 @@ from django.views.decorators.http import require_POST
 
 from o2o.core import clock
 from o2o.core.errors import DomainError, NotFound
-from o2o.core.ids import looks_like_id
+from o2o.orders import selectors as orders_read
 from o2o.orders import services as orders
-from o2o.orders.models import Order, OrderKind, OrderLine, OrderStatus
-from o2o.payments.models import Payment
+from o2o.orders.models import Order, OrderKind, OrderStatus
+from o2o.payments import selectors as payments_read
+from o2o.reviews import selectors as reviews_read
 from o2o.reviews import services as reviews
-from o2o.reviews.models import Review
+from o2o.shipping import selectors as shipping_read
 from o2o.shipping import services as shipping
-from o2o.shipping.models import Parcel
 from o2o.vouchers import qr
 from o2o.vouchers import selectors as vouchers_read
 from o2o.vouchers import services as vouchers
@@ -36,27 +37,20 @@ from o2o.web.storefront.common import (
 )
 
 QR_SCALE = 8  # ~ 8 px per module: a 25-module code with its border is about 264 px
-
-
-def _orders(user):
-    lines = OrderLine.objects.select_related("product", "sku", "slot", "store").order_by("id")
-    return (Order.objects.filter(customer=user).select_related("merchant", "pickup_store")
-            .prefetch_related(Prefetch("lines", queryset=lines, to_attr="line_list")))
+LINES = "line_list"  # where the order templates find an order's lines
 
 
 def own_order(user, order_id: str) -> Order:
-    order = _orders(user).filter(public_id=order_id).first() if looks_like_id(order_id, "ord") else None
-    if order is None:
-        raise Http404("No such order")
-    return order
+    try:
+        return orders_read.customer_order(user, order_id, lines_attr=LINES)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
 
 
 @login_required
 def order_list(request: HttpRequest) -> HttpResponse:
-    qs = _orders(request.user)
     group = (request.GET.get("group") or "")[:32]
-    if group:
-        qs = qs.filter(checkout_group=group)
+    qs = orders_read.customer_orders(request.user, checkout_group=group or None, lines_attr=LINES)
     return render(request, "web/storefront/orders.html", {
         "orders": list(qs[:50]), "labels": ORDER_STATUS, "group": group,
     })
@@ -64,8 +58,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 def _paying(order: Order) -> bool:
     """A payment was started and the gateway's word is awaited: the page polls."""
-    return (order.status == OrderStatus.PENDING_PAYMENT
-            and Payment.objects.filter(order=order, status__in=("created", "pending")).exists())
+    return order.status == OrderStatus.PENDING_PAYMENT and payments_read.awaiting_gateway(order)
 
 
 @login_required
@@ -73,17 +66,17 @@ def order_detail(request: HttpRequest, order_id: str) -> HttpResponse:
     order = own_order(request.user, order_id)
     events = [{"at": e.created_at, "label": event_label(e.event_type), "payload": e.payload}
               for e in shipping.timeline(order)]
-    parcels = list(Parcel.objects.filter(order=order).prefetch_related("events").order_by("id"))
+    parcels = shipping_read.order_tracking(order)
     for p in parcels:
         p.label = PARCEL_STATUS.get(p.status, p.status)
-        p.event_list = sorted(p.events.all(), key=lambda e: e.occurred_at, reverse=True)
+        p.event_list = list(p.events.all())  # newest first
         for e in p.event_list:
             e.label = PARCEL_STATUS.get(e.status, e.status)
-    reviewed = set(Review.objects.filter(order=order).values_list("order_line_id", flat=True))
+    reviewed = reviews_read.reviewed_lines(order)
     can_review = order.kind == OrderKind.GOODS and order.status == OrderStatus.COMPLETED
     return render(request, "web/storefront/order.html", {
         "order": order, "status_label": ORDER_STATUS.get(order.status, order.status), "events": events,
-        "parcels": parcels, "vouchers": list(order.vouchers.order_by("id")),
+        "parcels": parcels, "vouchers": vouchers_read.order_vouchers(order),
         "voucher_labels": VOUCHER_STATUS, "paying": _paying(order), "reviewed": reviewed,
         "can_review": can_review, "zone": order.pickup_store.time_zone if order.pickup_store else None,
         "can_cancel": orders.cancellable(order), "refund_on_cancel": order.status != OrderStatus.PENDING_PAYMENT,
@@ -153,8 +146,7 @@ def voucher_list(request: HttpRequest) -> HttpResponse:
 def _voucher_ctx(user, voucher_id: str) -> dict:
     v = _own_voucher(user, voucher_id)
     v.product  # noqa: B018 - loaded for the refund policy
-    stores = list(v.stores.all()) if not v.all_stores else list(
-        v.merchant.stores.filter(is_active=True).order_by("id"))
+    stores = vouchers_read.voucher_stores(v)
     zone = (v.slot.store.time_zone if v.slot_id else (stores[0].time_zone if stores else "Asia/Shanghai"))
     svg = qr.svg(v.code, scale=QR_SCALE).decode()
     svg = svg[svg.index("<svg"):]  # drop the XML declaration: the SVG sits inside HTML
@@ -162,8 +154,8 @@ def _voucher_ctx(user, voucher_id: str) -> dict:
     return {
         "voucher": v, "stores": stores, "zone": zone, "qr": mark_safe(svg),  # noqa: S308 - segno's own SVG
         "label": VOUCHER_STATUS.get(v.status, v.status), "usable": v.status in USABLE,
-        "refundable": _refundable(v), "can_review": used and not Review.objects.filter(
-            order_line_id=v.order_line_id).exists(),
+        "refundable": _refundable(v),
+        "can_review": used and not reviews_read.line_reviewed(v.order_line_id),
     }
 
 
@@ -195,10 +187,10 @@ def voucher_refund(request: HttpRequest, voucher_id: str) -> HttpResponse:
 @login_required
 def review_new(request: HttpRequest) -> HttpResponse:
     line_id = (request.GET.get("line") or request.POST.get("line") or "")[:40]
-    line = (OrderLine.objects.select_related("order", "product").filter(
-        public_id=line_id, order__customer=request.user).first() if looks_like_id(line_id, "oln") else None)
-    if line is None:
-        raise Http404("No such order line")
+    try:
+        line = orders_read.customer_order_line(request.user, line_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
     form = {"rating": request.POST.get("rating", "5"), "text": request.POST.get("text", "")}
     if request.method == "POST":
         try:
