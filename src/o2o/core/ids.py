@@ -46,11 +46,12 @@ PREFIXES = (
     "vch", "rdm", "rfq",  # vouchers, redemptions, refund requests
     "pay", "rfd", "jrn", "acc", "stl", "pyo", "rec",  # money (later)
     "shp", "prc", "ret",  # logistics (later)
-    "evt", "whk",  # events, webhooks
+    "evt", "whk", "whd",  # events, webhook endpoints and deliveries
     "ntf", "hld",  # payment notifications received, payments held for an operator
     "rev",  # reviews
     "rcd",  # reconciliation differences
     "sti",  # staff invitations
+    "ctp", "cpn", "tier", "skp",  # coupon templates, coupons, spend tiers, limited-time prices
 )
 for _p in PREFIXES:
     globals()[f"new_{_p}_id"] = _make(_p)
