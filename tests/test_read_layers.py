@@ -15,16 +15,6 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "o2o"
 MANAGERS = {"objects", "_default_manager", "_base_manager"}
 
-# Files still reading models directly while their owners change them. The test fails
-# when a file outside this list starts doing so AND when a listed file becomes clean:
-# then remove it from here.
-KNOWN: set[str] = {
-    "o2o/inventory/api.py",
-    "o2o/web/console/views.py",
-    "o2o/web/storefront/browse.py",
-    "o2o/web/storefront/shop.py",
-}
-
 
 def scanned_files() -> list[Path]:
     web = sorted((PACKAGE / "web").rglob("*.py"))
@@ -74,7 +64,4 @@ def test_the_scan_covers_web_and_every_api_module():
 
 def test_web_and_api_modules_read_through_selectors():
     found = offenders()
-    new = {name: found[name] for name in sorted(set(found) - KNOWN)}
-    assert not new, f"read through the app's selectors instead: {new}"
-    cleaned = sorted(KNOWN - set(found))
-    assert not cleaned, f"these no longer touch a manager: remove them from KNOWN: {cleaned}"
+    assert not found, f"read through the app's selectors instead: {found}"

@@ -27,6 +27,11 @@ def public_products() -> QuerySet[Product]:
     return Product.objects.filter(status=ProductStatus.PUBLISHED, merchant__status=MerchantStatus.ACTIVE)
 
 
+def public_product_pks(public_ids: list[str]) -> dict[str, int]:
+    """The primary keys of those of these public ids that name a public product: one query."""
+    return dict(public_products().filter(public_id__in=public_ids).values_list("public_id", "pk"))
+
+
 def with_listing_fields(qs: QuerySet[Product]) -> QuerySet[Product]:
     """Adds `min_price_fen` (cheapest active SKU) and `cover_url` (first image) without N+1."""
     cheapest = (Sku.objects.filter(product=OuterRef("pk"), is_active=True)

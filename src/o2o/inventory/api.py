@@ -1,5 +1,6 @@
 """Stock locations and levels, schedules, slots, closures and quotas for merchant
-owners; available slots of a service for everyone."""
+owners; available slots of a service for everyone. Writes through inventory.services,
+reads through inventory.selectors (scoped to the caller's merchant)."""
 
 
 import datetime as dt
@@ -14,10 +15,9 @@ from o2o.core.errors import NotFound, ValidationFailed
 from o2o.core.ids import looks_like_id
 from o2o.core.pagination import Cursor
 from o2o.core.schemas import ERRORS, Schema
-from o2o.inventory import services
-from o2o.inventory.models import LocationKind, Schedule, Slot, StockLevel, StockLocation
+from o2o.inventory import selectors, services
+from o2o.inventory.models import LocationKind
 from o2o.merchants.access import merchant_of
-from o2o.merchants.models import Store
 
 router = Router(tags=["inventory"], auth=api_auth)
 
@@ -203,12 +203,7 @@ def product_slots(request, product_id: str, q: Query[PublicSlotQuery]):
     if product is None or product.kind != ProductKind.SERVICE or product.booking_mode != BookingMode.SLOT:
         raise NotFound("No such service", "product_not_found")
     catalog.ensure_purchasable(product)
-    store = None
-    if q.store:
-        store = Store.objects.filter(public_id=q.store, merchant_id=product.merchant_id,
-                                     is_active=True).first() if looks_like_id(q.store, "sto") else None
-        if store is None:
-            raise NotFound("No such store", "store_not_found")
+    store = selectors.product_store(product, q.store) if q.store else None
     return services.available_slots(product, q.date, store)
 
 
@@ -217,7 +212,7 @@ def product_slots(request, product_id: str, q: Query[PublicSlotQuery]):
 @router.get("/merchant/locations", response=list[LocationOut], tags=["merchant"])
 @paginate(Cursor)
 def list_locations(request):
-    return StockLocation.objects.select_related("store").filter(merchant=merchant_of(request.auth))
+    return selectors.merchant_locations(merchant_of(request.auth))
 
 
 @router.post("/merchant/locations", response={201: LocationOut, **ERRORS}, tags=["merchant"])
@@ -231,13 +226,7 @@ def create_location(request, payload: LocationIn):
 @router.get("/merchant/stock", response=list[StockOut], tags=["merchant"])
 @paginate(Cursor)
 def list_stock(request, filters: Query[StockFilter]):
-    merchant = merchant_of(request.auth)
-    qs = StockLevel.objects.select_related("sku", "location").filter(location__merchant=merchant)
-    if filters.sku:
-        qs = qs.filter(sku__public_id=filters.sku)
-    if filters.location:
-        qs = qs.filter(location__public_id=filters.location)
-    return qs
+    return selectors.merchant_stock(merchant_of(request.auth), sku=filters.sku, location=filters.location)
 
 
 @router.put("/merchant/stock", response={200: StockOut, **ERRORS}, tags=["merchant"])
@@ -250,7 +239,7 @@ def put_stock(request, payload: StockIn):
         level = services.set_stock(merchant, payload.sku, payload.location, payload.on_hand)
     else:
         level = services.adjust_stock(merchant, payload.sku, payload.location, payload.delta)
-    return StockLevel.objects.select_related("sku", "location").get(pk=level.pk)
+    return selectors.merchant_stock(merchant).get(pk=level.pk)
 
 
 # --- merchant: schedules, slots, closures, quotas --------------------------------
@@ -258,8 +247,7 @@ def put_stock(request, payload: StockIn):
 @router.get("/merchant/schedules", response=list[ScheduleOut], tags=["merchant"])
 @paginate(Cursor)
 def list_schedules(request):
-    merchant = merchant_of(request.auth)
-    return Schedule.objects.select_related("product", "store").filter(product__merchant=merchant)
+    return selectors.merchant_schedules(merchant_of(request.auth))
 
 
 @router.post("/merchant/schedules", response={201: ScheduleOut, **ERRORS}, tags=["merchant"])
@@ -286,19 +274,14 @@ def generate(request, schedule_id: str, payload: GenerateIn):
 def list_slots(request, filters: Query[SlotFilter]):
     """Slots of the merchant's services; `date` is store-local and needs `store`."""
     merchant = merchant_of(request.auth)
-    qs = Slot.objects.select_related("product", "store").filter(product__merchant=merchant)
-    if filters.product:
-        qs = qs.filter(product__public_id=filters.product)
-    if filters.store:
-        qs = qs.filter(store__public_id=filters.store)
+    window = None
     if filters.date:
         if not filters.store:
             raise ValidationFailed("filtering by date needs a store (dates are store-local)",
                                    "store_required")
         store = services.merchant_store(merchant, filters.store)
-        start, end = services.local_day_bounds(filters.date, services.store_zone(store))
-        qs = qs.filter(starts_at__gte=start, starts_at__lt=end)
-    return qs
+        window = services.local_day_bounds(filters.date, services.store_zone(store))
+    return selectors.merchant_slots(merchant, product=filters.product, store=filters.store, window=window)
 
 
 @router.post("/merchant/slots", response={201: SlotOut, **ERRORS}, tags=["merchant"])

@@ -47,6 +47,13 @@ def stores_of_merchant(merchant: Merchant) -> QuerySet[Store]:
     return Store.objects.select_related("merchant").filter(merchant=merchant)
 
 
+def pickup_stores(merchant_pks: list[int]) -> list[Store]:
+    """Active stores of these merchants (those whose goods are in a customer's cart),
+    where the customer may pick the goods up, with their merchant."""
+    return list(Store.objects.filter(merchant_id__in=merchant_pks, is_active=True)
+                .select_related("merchant").order_by("id"))
+
+
 def staff_of_merchant(merchant: Merchant) -> QuerySet[StaffMember]:
     return (StaffMember.objects.select_related("user", "merchant")
             .prefetch_related("stores").filter(merchant=merchant))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet, Sum
 
 from o2o.accounts.models import Role
 from o2o.core.errors import NotFound
@@ -60,6 +60,14 @@ def merchant_order(merchant: Merchant, order_id: str) -> Order:
     if order is None:
         raise _not_found()
     return order
+
+
+def sales_between(merchant: Merchant, start: dt.datetime, end: dt.datetime) -> tuple[int, int]:
+    """How many of the merchant's orders were paid in [start, end), and their net revenue
+    in fen: what they paid less what has gone back of it. One query."""
+    figures = (Order.objects.filter(merchant=merchant, paid_at__gte=start, paid_at__lt=end)
+               .aggregate(n=Count("id"), revenue=Sum(F("paid_amount_fen") - F("refunded_fen"))))
+    return figures["n"] or 0, figures["revenue"] or 0
 
 
 # --- orders with their lines, as the API answers and the storefront pages show them ------

@@ -1,12 +1,13 @@
 """Merchant console, part one: today's dashboard, products and SKUs with stock,
-services with schedules, slots and closures. Writes go through the services, as in
-the API; owners may change things, staff read (and see their own stores only)."""
+services with schedules, slots and closures. Reads go through the apps' selectors,
+scoped to the signed-in merchant (and a staff member's stores); writes go through the
+services, as in the API; owners may change things, staff read (and see their own stores
+only). Another merchant's ids answer 404 (product_not_found)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F, Prefetch, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,15 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from o2o.catalog import services as catalog
-from o2o.catalog.models import BookingMode, Product, ProductKind, Sku
+from o2o.catalog.models import Product, ProductKind
 from o2o.core import clock
 from o2o.core.errors import DomainError, NotFound
-from o2o.core.ids import looks_like_id
+from o2o.inventory import selectors as inventory_read
 from o2o.inventory import services as inventory
-from o2o.inventory.models import Closure, Schedule, Slot, StockLevel, StockLocation
-from o2o.merchants.models import Store
-from o2o.orders.models import Order
-from o2o.vouchers.models import Redemption
+from o2o.merchants import selectors as merchants_read
+from o2o.orders import selectors as orders_read
+from o2o.vouchers import selectors as vouchers_read
 from o2o.web.console.access import merchant_page
 from o2o.web.console.common import (
     day_bounds,
@@ -42,50 +42,34 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     day = today(request)
     start, end = day_bounds(request, day)
     stores = my_stores(request)
-    paid = Order.objects.filter(merchant=request.merchant, paid_at__gte=start, paid_at__lt=end)
     # Net revenue: what the orders paid today brought in, less what has gone back of it.
-    figures = paid.aggregate(n=Count("id"), revenue=Sum(F("paid_amount_fen") - F("refunded_fen")))
-    redeemed = Redemption.objects.filter(merchant=request.merchant, store__in=stores, local_date=day,
-                                         reversed_at__isnull=True).aggregate(n=Count("id"), uses=Sum("uses"))
+    orders_today, revenue_today = orders_read.sales_between(request.merchant, start, end)
+    redemptions_today, uses_today = vouchers_read.redemption_figures(request.merchant, stores, day)
     now = clock.now()
-    upcoming = (Slot.objects.select_related("product", "store")
-                .filter(store__in=stores, starts_at__gte=now, starts_at__lt=now + dt.timedelta(days=2))
-                .order_by("starts_at")[:12])
+    upcoming = inventory_read.upcoming_slots(request.merchant, stores, now, now + dt.timedelta(days=2), 12)
     return render(request, "web/console/dashboard.html", {
-        "day": day, "orders_today": figures["n"] or 0, "revenue_today": figures["revenue"] or 0,
-        "redemptions_today": redeemed["n"] or 0, "uses_today": redeemed["uses"] or 0,
-        "upcoming": upcoming, "to_ship": Order.objects.filter(
-            merchant=request.merchant, kind="goods", status="paid", pickup_store__isnull=True).count(),
+        "day": day, "orders_today": orders_today, "revenue_today": revenue_today,
+        "redemptions_today": redemptions_today, "uses_today": uses_today, "upcoming": upcoming,
+        "to_ship": orders_read.merchant_orders(request.merchant, orders_read.TO_SHIP).count(),
     })
 
 
 # --- products, SKUs and stock ------------------------------------------------------------
 
-def _products(request: HttpRequest):
-    levels = StockLevel.objects.select_related("location")
-    skus = Sku.objects.order_by("position", "pk").prefetch_related(Prefetch("stock_levels", queryset=levels))
-    return (Product.objects.filter(merchant=request.merchant).order_by("kind", "title")
-            .prefetch_related(Prefetch("skus", queryset=skus)))
-
-
 def _product(request: HttpRequest, product_id: str) -> Product:
-    product = None
-    if looks_like_id(product_id, "prd"):
-        product = _products(request).filter(public_id=product_id).first()
-    if product is None:
-        raise NotFound("No such product", "product_not_found")
-    return product
+    return inventory_read.product_with_stock(request.merchant, product_id)
 
 
 @merchant_page
 def products(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/console/products.html", {"products": _products(request)})
+    return render(request, "web/console/products.html",
+                  {"products": inventory_read.products_with_stock(request.merchant)})
 
 
 @merchant_page
 def product(request: HttpRequest, product_id: str) -> HttpResponse:
     item = _product(request, product_id)
-    locations = StockLocation.objects.filter(merchant=request.merchant, is_active=True).order_by("priority", "pk")
+    locations = inventory_read.active_locations(request.merchant)
     rows = []
     for sku in item.skus.all():
         by_location = {lv.location_id: lv for lv in sku.stock_levels.all()}
@@ -154,23 +138,18 @@ def _service(request: HttpRequest, product_id: str) -> Product:
 def _schedule_form(request: HttpRequest, data=None) -> ScheduleForm:
     """Slot services of this merchant, and the stores where at least one of them is usable
     (create_schedule checks the pair itself)."""
-    products = list(Product.objects.filter(merchant=request.merchant, kind=ProductKind.SERVICE,
-                                           booking_mode=BookingMode.SLOT)
-                    .order_by("title").prefetch_related("stores"))
+    products = inventory_read.slot_services(request.merchant)
     # In memory rather than store_serves() per pair: one query instead of products x stores.
     served = {s.pk for p in products for s in p.stores.all()}
-    stores = [s for s in Store.objects.filter(merchant=request.merchant, is_active=True).order_by("name")
+    stores = [s for s in merchants_read.stores_of_merchant(request.merchant).filter(is_active=True).order_by("name")
               if s.pk in served or any(p.all_stores for p in products)]
     return ScheduleForm(data, products=products, stores=stores, initial={"valid_from": today(request)})
 
 
 def _services_page(request: HttpRequest, form: ScheduleForm | None = None) -> HttpResponse:
     stores = my_stores(request)
-    items = (Product.objects.filter(merchant=request.merchant, kind=ProductKind.SERVICE).order_by("title")
-             .prefetch_related(Prefetch("schedules", queryset=Schedule.objects.select_related("store")
-                                        .filter(store__in=stores))))
-    closures = (Closure.objects.select_related("store", "product")
-                .filter(store__in=stores, date__gte=today(request)).order_by("date"))
+    items = inventory_read.services_with_schedules(request.merchant, stores)
+    closures = inventory_read.upcoming_closures(request.merchant, stores, today(request))
     if form is None and request.is_owner:
         form = _schedule_form(request)
     return render(request, "web/console/services.html", {"services": items, "closures": closures,
@@ -208,14 +187,11 @@ def slots(request: HttpRequest, product_id: str) -> HttpResponse:
     item = _service(request, product_id)
     day = parse_day(request.GET.get("day"), today(request))
     start, end = day_bounds(request, day)
-    rows = (Slot.objects.select_related("store")
-            .filter(product=item, store__in=my_stores(request), starts_at__gte=start, starts_at__lt=end)
-            .annotate(left=F("capacity") - F("booked")).order_by("starts_at", "store__name"))
+    rows = inventory_read.slots_of_day(request.merchant, item, my_stores(request), start, end)
     days = [day + dt.timedelta(days=n) for n in range(-1, 6)]
     return render(request, "web/console/slots.html", {
         "service": item, "day": day, "slots": rows, "days": days,
-        "totals": rows.aggregate(booked=Sum("booked"), capacity=Sum("capacity"),
-                                 open=Count("id", filter=Q(is_closed=False)))})
+        "totals": inventory_read.slot_totals(rows)})
 
 
 @merchant_page(owner_only=True)

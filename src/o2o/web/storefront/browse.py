@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from o2o.catalog import selectors as catalog
-from o2o.catalog.models import BookingMode, Product
+from o2o.catalog.models import BookingMode
 from o2o.core import clock
 from o2o.core.errors import DomainError, NotFound
 from o2o.inventory import services as inventory
@@ -62,7 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def _add_ratings(results: list[dict]) -> None:
     """Nearby rows carry the Bayesian score only; show the plain average like search does."""
     ids = [r["id"] for r in results]
-    pks = dict(Product.objects.filter(public_id__in=ids).values_list("public_id", "pk"))
+    pks = catalog.public_product_pks(ids)
     for r in results:
         pk = pks.get(r["id"])
         if pk is not None and r["rating_count"]:

@@ -18,7 +18,7 @@ from o2o.catalog.models import ProductKind
 from o2o.core.errors import DomainError, ValidationFailed
 from o2o.core.idempotency import run_once
 from o2o.freight import services as fees
-from o2o.merchants.models import Store
+from o2o.merchants import selectors as merchants
 from o2o.orders import services as orders
 from o2o.orders.services.checkout import ADDRESS_FIELDS, MAX_QUANTITY
 from o2o.payments import services as payments
@@ -134,8 +134,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Your cart is empty."))
         return redirect("web:cart")
     has_goods = any(g["has_goods"] for g in groups)
-    pickup_stores = list(Store.objects.filter(merchant_id__in=[g["merchant"].pk for g in groups if g["has_goods"]],
-                                              is_active=True).select_related("merchant").order_by("id"))
+    pickup_stores = merchants.pickup_stores([g["merchant"].pk for g in groups if g["has_goods"]])
     grand = _with_fees(groups)
     return render(request, "web/storefront/checkout.html", {
         "groups": groups, "total_fen": grand, "has_goods": has_goods, "pickup_stores": pickup_stores,
