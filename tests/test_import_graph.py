@@ -40,6 +40,7 @@ ALLOWED_LAZY: dict[tuple[str, str], str] = {
     ("o2o.shipping.apps", "o2o.orders.services"): "AppConfig.ready() lends orders the paid-cancel step",
     ("o2o.shipping.apps", "o2o.shipping.services"): "AppConfig.ready() lends orders the paid-cancel step",
     ("o2o.vouchers.apps", "o2o.orders.services"): "AppConfig.ready() hooks voucher issue into payment",
+    ("o2o.orders.apps", "o2o.orders.services"): "AppConfig.ready() tells marketing who paid before",
     ("o2o.vouchers.apps", "o2o.vouchers.services"): "AppConfig.ready() hooks voucher issue into payment",
     ("o2o.cli", "o2o.payments.checks"): "`o2o serve` reads settings only after django.setup()",
 }

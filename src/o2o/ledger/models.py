@@ -24,6 +24,7 @@ class AccountKind(models.TextChoices):
     CUSTOMER_FUNDS_HELD = "customer_funds_held", "Customer funds held (liability)"
     MERCHANT_PAYABLE = "merchant_payable", "Merchant payable (liability, per merchant)"
     PLATFORM_COMMISSION = "platform_commission_revenue", "Platform commission revenue (income)"
+    PLATFORM_MARKETING = "platform_marketing_expense", "Platform marketing expense (platform-funded discounts)"
 
 
 #: Kinds whose natural balance is a credit (shown as -sum).

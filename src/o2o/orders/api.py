@@ -24,6 +24,8 @@ from o2o.orders.schemas import (
     CheckoutIn,
     CheckoutOut,
     OrderOut,
+    QuoteIn,
+    QuoteOut,
     cart_line_dict,
 )
 
@@ -94,6 +96,47 @@ def remove_cart_line(request, line_id: str):
 
 # --- checkout and orders ----------------------------------------------------------
 
+def _quote_body(price) -> dict:
+    q = price.quote
+    orders = []
+    for po in price.orders:
+        merchant = po.rows[0][0].product.merchant
+        orders.append({
+            "merchant": {"id": merchant.public_id, "name": merchant.name}, "kind": po.kind,
+            "subtotal_fen": po.subtotal_fen, "discount_fen": po.discount_fen,
+            "shipping_fee_fen": po.shipping_fee_fen, "total_fen": po.total_fen,
+            "lines": [{"sku": sku.public_id, "slot": slot.public_id if slot else None, "quantity": it.quantity,
+                       "list_unit_price_fen": sku.price_fen, "unit_price_fen": pl.unit_price_fen,
+                       "discount_fen": pl.discount_fen, "line_total_fen": pl.net_fen}
+                      for (sku, it, slot), pl in zip(po.rows, po.lines, strict=True)]})
+    return {
+        "subtotal_fen": q.subtotal_fen, "discount_fen": q.discount_fen, "shipping_fee_fen": price.shipping_fee_fen,
+        "total_fen": price.total_fen, "coupons": list(q.coupons),
+        "discounts": [{"source": d.source, "ref": d.ref, "label": d.label, "amount_fen": d.amount_fen}
+                      for d in q.discounts],
+        "unusable": [{"coupon": u.coupon, "code": u.code, "message": u.message, "details": u.details}
+                     for u in q.unusable],
+        "orders": orders,
+    }
+
+
+@router.post("/checkout/quote", response={200: QuoteOut, **ERRORS})
+def quote(request, payload: QuoteIn):
+    """What checkout (or POST /orders with `items`) would charge now, written nowhere: the
+    same pipeline (limited-time price, spend tiers, coupons, shipping fee) and the same
+    numbers. Without `coupons` the best combination of your coupons is chosen; the
+    coupons that do not apply are listed with why."""
+    user = require_customer(request.auth)
+    data = payload.dict()
+    if data["items"] is not None:
+        items = [services.Item(ln["sku"], ln["quantity"], ln["slot"]) for ln in data["items"]]
+        price = services.quote_orders(user, items, pickup_store=data["pickup_store"], coupons=data["coupons"])
+    else:
+        price = services.quote_cart(user, line_ids=data["lines"], pickup_store=data["pickup_store"],
+                                    coupons=data["coupons"])
+    return _quote_body(price)
+
+
 @router.post("/checkout", response={201: CheckoutOut, **ERRORS})
 def checkout(request, payload: CheckoutIn):
     """Turn the cart into orders, one per merchant (goods and services apart).
@@ -103,7 +146,8 @@ def checkout(request, payload: CheckoutIn):
 
     def work():
         orders = services.checkout(user, shipping_address=data["shipping_address"], note=data["note"],
-                                   line_ids=data["lines"], pickup_store=data["pickup_store"])
+                                   line_ids=data["lines"], pickup_store=data["pickup_store"],
+                                   coupons=data["coupons"])
         return 201, _checkout_body(orders)
 
     return _json(*run_once("orders.checkout", user.pk, _idempotency_key(request), data, work))
@@ -118,7 +162,8 @@ def buy_now(request, payload: BuyNowIn):
 
     def work():
         orders = services.place_orders(user, items, shipping_address=data["shipping_address"],
-                                       note=data["note"], pickup_store=data["pickup_store"])
+                                       note=data["note"], pickup_store=data["pickup_store"],
+                                       coupons=data["coupons"])
         return 201, _checkout_body(orders)
 
     return _json(*run_once("orders.create", user.pk, _idempotency_key(request), data, work))

@@ -2,7 +2,12 @@
 
 An order belongs to one merchant; a checkout of a cart spanning several merchants
 creates one order per merchant sharing a `checkout_group`. Lines snapshot the
-title, SKU name and price at the time of purchase.
+title, SKU name and price at the time of purchase, and the pricing pipeline's result
+(o2o.marketing.pricing): the SKU's list price, the unit price after a limited-time
+price, the discount allocated to the line and who funds it. A line's `line_total_fen`
+is its NET: what the customer pays for it (unit price x quantity - discount), the base
+of every refund and voucher value. The order's `total_fen` is the lines' net plus the
+shipping fee: what the customer pays.
 """
 
 from __future__ import annotations
@@ -93,6 +98,11 @@ class Order(models.Model):
                                      related_name="pickup_orders")
     # Part of total_fen, computed by the merchant's shipping rule at checkout.
     shipping_fee_fen = models.PositiveIntegerField(default=0)
+    # The discount of spend tiers and coupons on this order (the lines' discount_fen) and
+    # the part of it the platform pays (the lines' platform_funded_fen); the rest lowers
+    # the merchant's revenue. total_fen already has the whole discount taken off.
+    discount_fen = models.PositiveIntegerField(default=0)
+    platform_subsidy_fen = models.PositiveIntegerField(default=0)
     note = models.CharField(max_length=200, blank=True, default="")
     checkout_group = models.CharField(max_length=32, db_index=True)
     payment_deadline = models.DateTimeField()
@@ -139,8 +149,16 @@ class OrderLine(models.Model):
     kind = models.CharField(max_length=8, choices=ProductKind.choices)
     title = models.CharField(max_length=120)  # snapshots at the time of purchase
     sku_name = models.CharField(max_length=120, blank=True, default="")
+    # The SKU's own price, and the unit price charged after a limited-time price.
+    list_unit_price_fen = models.PositiveIntegerField(default=0)
     unit_price_fen = models.PositiveIntegerField()
     quantity = models.PositiveIntegerField()
+    # Spend tiers and coupons allocated to this line (largest remainder), and who pays it:
+    # merchant_funded_fen + platform_funded_fen == discount_fen.
+    discount_fen = models.PositiveIntegerField(default=0)
+    merchant_funded_fen = models.PositiveIntegerField(default=0)
+    platform_funded_fen = models.PositiveIntegerField(default=0)
+    # Net: unit_price_fen * quantity - discount_fen, what the customer paid for the line.
     line_total_fen = models.PositiveIntegerField()
     slot = models.ForeignKey("inventory.Slot", on_delete=models.PROTECT, null=True, blank=True,
                              related_name="order_lines")
@@ -153,10 +171,29 @@ class OrderLine(models.Model):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(discount_fen=models.F("merchant_funded_fen") + models.F("platform_funded_fen")),
+                name="order_line_discount_funded"),
         ]
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.title}"
+
+    @property
+    def subtotal_fen(self) -> int:
+        """Before spend tiers and coupons: unit price x quantity."""
+        return self.unit_price_fen * self.quantity
+
+    def unit_share_fen(self, amount_fen: int, seq: int) -> int:
+        """Unit `seq` (1-based) of `amount_fen` split over the line's units by largest
+        remainder: equal parts, the first `amount % quantity` units one fen more, so the
+        units sum exactly to the amount."""
+        base, extra = divmod(amount_fen, self.quantity)
+        return base + (1 if seq <= extra else 0)
+
+    def units_share_fen(self, amount_fen: int, units: int, *, first: int = 1) -> int:
+        """Units first..first+units-1 of `amount_fen` (see unit_share_fen)."""
+        return sum(self.unit_share_fen(amount_fen, s) for s in range(first, first + units))
 
 
 class PaymentRecord(models.Model):

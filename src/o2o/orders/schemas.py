@@ -10,6 +10,11 @@ from ninja import Field
 from o2o.core.schemas import Schema
 
 
+class MerchantRef(Schema):
+    id: str
+    name: str
+
+
 class AddressIn(Schema):
     receiver: str = Field(..., min_length=1, max_length=50)
     phone: str = Field(..., min_length=5, max_length=20)
@@ -30,6 +35,9 @@ class BuyNowIn(Schema):
     shipping_address: AddressIn | None = None
     pickup_store: str | None = Field(None, max_length=40, description="store id: collect the goods there")
     note: str = Field("", max_length=200)
+    coupons: list[str] | None = Field(
+        None, max_length=10, description="coupon ids to use; omitted: the best combination of your "
+        "coupons; []: none")
 
 
 class CheckoutIn(Schema):
@@ -37,6 +45,68 @@ class CheckoutIn(Schema):
     pickup_store: str | None = Field(None, max_length=40, description="store id: collect the goods there")
     note: str = Field("", max_length=200)
     lines: list[str] | None = Field(None, max_length=50, description="cart line ids; default all")
+    coupons: list[str] | None = Field(
+        None, max_length=10, description="coupon ids to use; omitted: the best combination of your "
+        "coupons; []: none")
+
+
+class QuoteIn(Schema):
+    """The cart (or its chosen `lines`), or `items` to buy directly; as checkout would take them."""
+
+    lines: list[str] | None = Field(None, max_length=50, description="cart line ids; default all")
+    items: list[LineIn] | None = Field(None, min_length=1, max_length=50,
+                                       description="lines to buy without the cart (as POST /orders)")
+    pickup_store: str | None = Field(None, max_length=40, description="store id: collect the goods there")
+    coupons: list[str] | None = Field(
+        None, max_length=10, description="coupon ids to use; omitted: the best combination of your "
+        "coupons; []: none")
+
+
+class QuoteLineOut(Schema):
+    sku: str
+    slot: str | None
+    quantity: int
+    list_unit_price_fen: int = Field(..., description="the SKU's own price")
+    unit_price_fen: int = Field(..., description="after a limited-time price")
+    discount_fen: int = Field(..., description="spend tiers and coupons allocated to this line")
+    line_total_fen: int = Field(..., description="what this line costs: unit price x quantity - discount")
+
+
+class QuoteOrderOut(Schema):
+    merchant: MerchantRef
+    kind: str
+    subtotal_fen: int
+    discount_fen: int
+    shipping_fee_fen: int
+    total_fen: int
+    lines: list[QuoteLineOut]
+
+
+class DiscountOut(Schema):
+    source: Literal["price", "tier", "coupon"]
+    ref: str = Field(..., description="the limited-time price, spend tier or coupon id")
+    label: str
+    amount_fen: int
+
+
+class UnusableOut(Schema):
+    coupon: str
+    code: str = Field(..., description="below_threshold, not_started, expired, wrong_merchant, wrong_store, "
+                      "out_of_scope, exclusive, new_customers_only, not_available")
+    message: str
+    details: dict
+
+
+class QuoteOut(Schema):
+    subtotal_fen: int = Field(..., description="at unit prices, before spend tiers and coupons")
+    discount_fen: int
+    shipping_fee_fen: int
+    total_fen: int = Field(..., description="what checkout will charge for the same lines and coupons")
+    currency: str = "CNY"
+    coupons: list[str] = Field(..., description="the coupons applied")
+    discounts: list[DiscountOut]
+    unusable: list[UnusableOut] = Field(..., description="your coupons that do not apply, each with why")
+    orders: list[QuoteOrderOut]
 
 
 class CartLineIn(LineIn):
@@ -46,11 +116,6 @@ class CartLineIn(LineIn):
 class CartLinePatch(Schema):
     quantity: int | None = Field(None, ge=1, le=99)
     slot: str | None = Field(None, max_length=40)
-
-
-class MerchantRef(Schema):
-    id: str
-    name: str
 
 
 class CartLineOut(Schema):
@@ -99,9 +164,11 @@ class OrderLineOut(Schema):
     kind: str
     title: str
     sku_name: str
-    unit_price_fen: int
+    list_unit_price_fen: int = Field(..., description="the SKU's own price at the time of purchase")
+    unit_price_fen: int = Field(..., description="the unit price charged (after a limited-time price)")
     quantity: int
-    line_total_fen: int
+    discount_fen: int = Field(..., description="spend tiers and coupons allocated to this line")
+    line_total_fen: int = Field(..., description="net: unit price x quantity - discount")
     slot: str | None
     slot_starts_at: dt.datetime | None
     store: str | None
@@ -141,6 +208,7 @@ class OrderOut(Schema):
     shipping_address: dict | None
     pickup_store: str | None
     shipping_fee_fen: int
+    discount_fen: int = Field(..., description="spend tiers and coupons; total_fen is after it")
     note: str
     checkout_group: str
     payment_deadline: dt.datetime

@@ -117,6 +117,9 @@ def _create_voucher(**fields) -> Voucher | None:
 
 def issue_for_order(order: Order) -> list[Voucher]:
     """One voucher per unit of each SERVICE line of a paid order (none for goods).
+    A voucher's price is its unit's share of what the customer paid for the line (the
+    line's net after discounts, split over the units by largest remainder, exact in
+    fen): the base of its uses' value and of its refund.
     Idempotent per line: units that have a voucher already are skipped. Returns the
     vouchers created now. Registered as an orders on_paid hook (VouchersConfig.ready),
     so it runs inside record_payment's transaction."""
@@ -145,7 +148,7 @@ def issue_for_order(order: Order) -> list[Voucher]:
                 voucher = _create_voucher(
                     order=order, order_line=line, seq=seq, customer_id=order.customer_id,
                     merchant_id=order.merchant_id, product=product, title=line.title,
-                    price_fen=line.unit_price_fen, uses_total=product.uses_per_voucher,
+                    price_fen=line.unit_share_fen(line.line_total_fen, seq), uses_total=product.uses_per_voucher,
                     uses_left=product.uses_per_voucher, valid_from=valid_from,
                     valid_until=valid_until, all_stores=all_stores, slot=line.slot,
                     created_at=now, updated_at=now)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 
 from o2o.ledger.models import (
     RECOGNITION_KINDS,
@@ -24,9 +24,14 @@ from o2o.ledger.models import (
     SettlementItem,
     SettlementStatement,
 )
-from o2o.ledger.services.posting import goods_target_fen, voucher_target_fen
+from o2o.ledger.services.posting import (
+    goods_subsidy_target_fen,
+    goods_target_fen,
+    voucher_subsidy_target_fen,
+    voucher_target_fen,
+)
 from o2o.ledger.services.settlement import entry_amounts
-from o2o.orders.models import Order, PaymentRecord
+from o2o.orders.models import Order, OrderLine, PaymentRecord
 from o2o.payments import reconciliation
 from o2o.payments import services as payments
 from o2o.payments.models import Payment, PaymentStatus, ReconciliationDifference, RefundStatus
@@ -121,6 +126,57 @@ def orders_accounted() -> list[str]:
     return out
 
 
+def orders_priced() -> list[str]:
+    """Per paid order: paid + platform subsidy = gross - merchant-funded discount, where
+    gross is the lines at their unit price plus the shipping fee; the order's discount and
+    subsidy are its lines' sums, and no line's net is negative or off its parts."""
+    out = []
+    bad_lines = (OrderLine.objects.exclude(line_total_fen=F("unit_price_fen") * F("quantity") - F("discount_fen"))
+                 .values_list("public_id", "order__public_id")[:50])
+    out.extend(f"order {o}: line {ln} net is not unit price x quantity - discount" for ln, o in bad_lines)
+    sums = (OrderLine.objects.filter(order__paid_amount_fen__isnull=False).values("order_id")
+            .annotate(gross=Sum(F("unit_price_fen") * F("quantity")), discount=Sum("discount_fen"),
+                      merchant=Sum("merchant_funded_fen"), platform=Sum("platform_funded_fen")))
+    by_order = {r["order_id"]: r for r in sums}
+    orders = Order.objects.in_bulk(list(by_order))
+    for oid, r in sorted(by_order.items()):
+        o = orders[oid]
+        gross = r["gross"] + o.shipping_fee_fen
+        if o.discount_fen != r["discount"] or o.platform_subsidy_fen != r["platform"]:
+            out.append(f"order {o.public_id}: discount/subsidy {o.discount_fen}/{o.platform_subsidy_fen} fen, "
+                       f"its lines say {r['discount']}/{r['platform']}")
+        if o.paid_amount_fen + o.platform_subsidy_fen != gross - r["merchant"]:
+            out.append(f"order {o.public_id}: paid {o.paid_amount_fen} + subsidy {o.platform_subsidy_fen} "
+                       f"!= gross {gross} - merchant discount {r['merchant']}")
+    return out
+
+
+def marketing_spend_matches() -> list[str]:
+    """Platform marketing spend (the expense account) = the platform-funded discounts on
+    recognized sales: per order, its recognized subsidy equals its vouchers' and goods'
+    subsidy targets (nothing for refunded parts), and the account is their sum."""
+    posted = dict(JournalLine.objects.filter(account__kind=AccountKind.PLATFORM_MARKETING,
+                                             entry__order__isnull=False)
+                  .values("entry__order_id").annotate(s=Sum("amount_fen")).values_list("entry__order_id", "s"))
+    funded = set(OrderLine.objects.filter(platform_funded_fen__gt=0).values_list("order_id", flat=True))
+    order_ids = funded | set(posted)
+    orders = Order.objects.in_bulk(list(order_ids))
+    expected: dict[int, int] = defaultdict(int)
+    for v in Voucher.objects.filter(order_id__in=list(order_ids)).select_related("order_line"):
+        expected[v.order_id] += voucher_subsidy_target_fen(v)
+    for oid in order_ids:
+        expected[oid] += goods_subsidy_target_fen(orders[oid])
+    out = [f"order {orders[oid].public_id}: subsidy recognized {posted.get(oid, 0)} fen, "
+           f"its recognized sales carry {expected[oid]} fen"
+           for oid in sorted(order_ids) if posted.get(oid, 0) != expected[oid]]
+    spend = (JournalLine.objects.filter(account__kind=AccountKind.PLATFORM_MARKETING)
+             .aggregate(s=Sum("amount_fen"))["s"] or 0)
+    if spend != sum(expected.values()):
+        out.append(f"platform marketing spend is {spend} fen; platform-funded discounts on recognized sales "
+                   f"are {sum(expected.values())} fen")
+    return out
+
+
 def payables_not_negative() -> list[str]:
     rows = (JournalLine.objects.filter(account__kind=AccountKind.MERCHANT_PAYABLE)
             .values("account__merchant__public_id").annotate(s=Sum("amount_fen")).filter(s__gt=0))
@@ -201,6 +257,8 @@ def run_checks() -> Report:
     report = Report()
     report.add("entries balance", entries_balance())
     report.add("orders accounted for", orders_accounted())
+    report.add("orders priced: paid + subsidy = gross - merchant discount", orders_priced())
+    report.add("marketing spend matches platform-funded discounts", marketing_spend_matches())
     report.add("merchant payables not negative", payables_not_negative())
     report.add("settlements match recognized amounts", settlements_match())
     report.add("gateway clearing matches payments", clearing_matches_gateway())
@@ -215,6 +273,8 @@ def run_checks() -> Report:
                          .aggregate(s=Sum("amount_fen"))["s"] or 0),
         "commission_fen": -(JournalLine.objects.filter(account__kind=AccountKind.PLATFORM_COMMISSION)
                             .aggregate(s=Sum("amount_fen"))["s"] or 0),
+        "marketing_fen": JournalLine.objects.filter(account__kind=AccountKind.PLATFORM_MARKETING)
+        .aggregate(s=Sum("amount_fen"))["s"] or 0,
         "unsettled_entries": JournalEntry.objects.filter(
             Q(kind__in=RECOGNITION_KINDS) & Q(settlement_item__isnull=True)).count(),
     }

@@ -20,6 +20,7 @@ _NAMES = {
     AccountKind.GATEWAY_CLEARING: "Gateway clearing",
     AccountKind.CUSTOMER_FUNDS_HELD: "Customer funds held",
     AccountKind.PLATFORM_COMMISSION: "Platform commission revenue",
+    AccountKind.PLATFORM_MARKETING: "Platform marketing expense",
 }
 
 

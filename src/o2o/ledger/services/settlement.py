@@ -38,9 +38,11 @@ def cutoff_date(now: dt.datetime | None = None) -> dt.date:
 
 
 def entry_amounts(entry_ids: list[int]) -> dict[int, tuple[int, int, int]]:
-    """(gross, commission, net) of each entry, read from its lines."""
+    """(gross, commission, net) of each entry, read from its lines. Gross is what the
+    entry recognizes: released from held funds plus the platform's subsidy."""
     rows = (JournalLine.objects.filter(entry_id__in=entry_ids).values("entry_id")
-            .annotate(gross=Sum("amount_fen", filter=Q(account__kind=AccountKind.CUSTOMER_FUNDS_HELD)),
+            .annotate(gross=Sum("amount_fen", filter=Q(account__kind__in=(
+                AccountKind.CUSTOMER_FUNDS_HELD, AccountKind.PLATFORM_MARKETING))),
                       commission=Sum("amount_fen", filter=Q(account__kind=AccountKind.PLATFORM_COMMISSION)),
                       net=Sum("amount_fen", filter=Q(account__kind=AccountKind.MERCHANT_PAYABLE))))
     return {r["entry_id"]: (r["gross"] or 0, -(r["commission"] or 0), -(r["net"] or 0)) for r in rows}

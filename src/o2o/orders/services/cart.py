@@ -20,7 +20,8 @@ from o2o.core.errors import Conflict, NotFound, ValidationFailed
 from o2o.core.ids import looks_like_id
 from o2o.inventory.models import Slot
 from o2o.orders.models import Cart, CartLine, Order
-from o2o.orders.services.checkout import MAX_LINES, MAX_QUANTITY, Item, place_orders
+from o2o.orders.services.checkout import MAX_LINES, MAX_QUANTITY, Item, place_orders, quote_orders
+from o2o.orders.services.priced import CheckoutPrice
 
 MAX_CART_LINES = MAX_LINES
 
@@ -142,10 +143,32 @@ def clear_cart(customer) -> int:
     return n
 
 
+def _items(lines: list[CartLine], line_ids: list[str] | None) -> tuple[list[CartLine], list[Item]]:
+    if line_ids is not None:
+        wanted = set(line_ids)
+        unknown = wanted - {ln.public_id for ln in lines}
+        if unknown:
+            raise NotFound("No such cart line", "cart_line_not_found", details={"lines": sorted(unknown)})
+        lines = [ln for ln in lines if ln.public_id in wanted]
+    if not lines:
+        raise Conflict("The cart is empty", "cart_empty")
+    return lines, [Item(ln.sku.public_id, ln.quantity, ln.slot.public_id if ln.slot else None) for ln in lines]
+
+
+def quote_cart(customer, *, line_ids: list[str] | None = None, pickup_store: str | None = None,
+               coupons: list[str] | None = None) -> CheckoutPrice:
+    """What checking out the cart (or the chosen lines) would charge now; writes nothing."""
+    lines = list(CartLine.objects.filter(cart__customer=customer).select_related("sku", "slot").order_by("id"))
+    _, items = _items(lines, line_ids)
+    return quote_orders(customer, items, pickup_store=pickup_store, coupons=coupons)
+
+
 def checkout(customer, *, shipping_address: dict | None = None, note: str = "",
-             line_ids: list[str] | None = None, pickup_store: str | None = None) -> list[Order]:
+             line_ids: list[str] | None = None, pickup_store: str | None = None,
+             coupons: list[str] | None = None) -> list[Order]:
     """Turn the cart (or the chosen lines of it) into orders, all or nothing; the lines
-    that became orders leave the cart in the same transaction.
+    that became orders leave the cart in the same transaction. `coupons` as in
+    place_orders (None: the best combination of the customer's coupons).
 
     The cart row is locked first, so a second submit of the same cart (a double click
     without an Idempotency-Key) waits for the first and then finds its lines gone:
@@ -154,16 +177,8 @@ def checkout(customer, *, shipping_address: dict | None = None, note: str = "",
         cart = Cart.objects.select_for_update().filter(customer=customer).first()
         lines = (list(CartLine.objects.filter(cart=cart).select_related("sku", "slot").order_by("id"))
                  if cart is not None else [])
-        if line_ids is not None:
-            wanted = set(line_ids)
-            unknown = wanted - {ln.public_id for ln in lines}
-            if unknown:
-                raise NotFound("No such cart line", "cart_line_not_found", details={"lines": sorted(unknown)})
-            lines = [ln for ln in lines if ln.public_id in wanted]
-        if not lines:
-            raise Conflict("The cart is empty", "cart_empty")
-        items = [Item(ln.sku.public_id, ln.quantity, ln.slot.public_id if ln.slot else None) for ln in lines]
+        lines, items = _items(lines, line_ids)
         orders = place_orders(customer, items, shipping_address=shipping_address, note=note,
-                              pickup_store=pickup_store)
+                              pickup_store=pickup_store, coupons=coupons)
         CartLine.objects.filter(pk__in=[ln.pk for ln in lines]).delete()
     return orders

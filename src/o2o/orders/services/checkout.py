@@ -5,12 +5,16 @@ with its reservations, or nothing is. The path is kept lean (bulk inserts, one r
 per kind of row, conditional UPDATEs that hold row locks only at the end of the
 transaction) because it is the hottest write of the platform.
 
+Prices come from one pipeline (orders.services.priced over marketing.pricing): what a
+quote shows is what the checkout stores on its lines and charges.
+
 Writes Order and OrderLine (event order.created) and, through inventory, reservations,
-seats and quotas. Error codes: no_lines, too_many_lines, invalid_quantity, invalid_note,
+seats and quotas, and through marketing, the reservation of the coupons used. Error codes: no_lines, too_many_lines, invalid_quantity, invalid_note,
 invalid_address, shipping_address_required, slot_required, slot_not_allowed,
 pickup_without_goods, pickup_store_mismatch (422); sku_not_found, slot_not_found,
 store_not_found (404); not_purchasable and inventory's out_of_stock, slot_full, slot_closed,
-slot_past, sold_out (409).
+slot_past, sold_out (409); invalid_coupons (422) and marketing's coupon_not_found (404),
+coupon_not_usable, coupon_taken (409).
 """
 
 from __future__ import annotations
@@ -29,11 +33,12 @@ from o2o.catalog.models import BookingMode, ProductKind, Sku
 from o2o.core import clock, events
 from o2o.core.errors import Conflict, NotFound, ValidationFailed
 from o2o.core.ids import looks_like_id
-from o2o.freight import services as fees
 from o2o.inventory import services as inventory
 from o2o.inventory.models import Slot
+from o2o.marketing import services as marketing
 from o2o.merchants.models import Store
 from o2o.orders.models import Order, OrderKind, OrderLine
+from o2o.orders.services import priced
 
 MAX_QUANTITY = 99
 MAX_LINES = 50
@@ -101,24 +106,21 @@ def _pickup_store(public_id: object) -> Store:
     return store
 
 
-def place_orders(customer, items: list[Item], *, shipping_address: dict | None = None,
-                 note: str = "", pickup_store: str | None = None) -> list[Order]:
-    """Create one order per merchant and kind (goods / services) for `items`.
+@dataclass
+class Plan:
+    """Validated lines grouped into the orders they become: (merchant pk, kind) -> rows."""
 
-    Goods lines reserve stock for the payment window; slot services take a seat of the
-    chosen slot; date-flexible vouchers take their product's quota (if it has one).
-    With `pickup_store` (a store id) the goods are collected at that store of their
-    merchant instead of shipped: no address, no shipping fee, stock reserved at the
-    store's own stock location. Otherwise the goods order carries the shipping fee of
-    its merchant's rule (o2o.freight; free without a rule) inside total_fen.
-    Raises NotFound (unknown or not public SKU, slot or store), ValidationFailed (bad
-    quantity, missing address or slot, pick-up store of another merchant) or Conflict
-    (not_purchasable: the catalog's purchasable rule says no, e.g. the deal has ended;
-    out_of_stock, slot_full, sold_out).
-    """
+    by_order: dict[tuple[int, str], list]
+    pickup: Store | None
+    address: dict | None
+    now: dt.datetime
+
+
+def plan_orders(items: list[Item], *, shipping_address: dict | None = None,
+                pickup_store: str | None = None, require_address: bool = True) -> Plan:
+    """Validate `items` and split them into orders (one per merchant and kind). Reads only.
+    `require_address=False` (a quote) skips the shipping address, which moves no price."""
     items = _merge(items)
-    if not isinstance(note, str) or len(note) > 200:
-        raise ValidationFailed("note is at most 200 characters", "invalid_note")
     skus = {s.public_id: s for s in Sku.objects.select_related("product__merchant").filter(
         public_id__in={it.sku for it in items})}
     slot_ids = {it.slot for it in items if it.slot}
@@ -164,41 +166,74 @@ def place_orders(customer, items: list[Item], *, shipping_address: dict | None =
                for sku, _, _ in planned):
             raise ValidationFailed("Goods of another merchant cannot be picked up at this store",
                                    "pickup_store_mismatch")
-    address = clean_address(shipping_address) if needs_address and pickup is None else None
-
-    group = f"chk_{secrets.token_hex(8)}"
+    address = (clean_address(shipping_address) if needs_address and pickup is None and require_address
+               else None)
     by_order: dict[tuple[int, str], list] = defaultdict(list)
     for sku, it, slot in planned:
         kind = OrderKind.GOODS if sku.product.kind == ProductKind.GOODS else OrderKind.SERVICE
         by_order[(sku.product.merchant_id, kind)].append((sku, it, slot))
+    return Plan(by_order=dict(by_order), pickup=pickup, address=address, now=now)
 
-    rules = fees.rules_for({m for m, kind in by_order if kind == OrderKind.GOODS and pickup is None})
+
+def quote_orders(customer, items: list[Item], *, pickup_store: str | None = None,
+                 coupons: list[str] | None = None) -> priced.CheckoutPrice:
+    """What place_orders would charge for `items` now, written nowhere."""
+    plan = plan_orders(items, pickup_store=pickup_store, require_address=False)
+    return priced.price(customer, plan.by_order, pickup=plan.pickup, coupons=priced.clean_coupons(coupons),
+                        now=plan.now)
+
+
+def place_orders(customer, items: list[Item], *, shipping_address: dict | None = None,
+                 note: str = "", pickup_store: str | None = None,
+                 coupons: list[str] | None = None) -> list[Order]:
+    """Create one order per merchant and kind (goods / services) for `items`.
+
+    Goods lines reserve stock for the payment window; slot services take a seat of the
+    chosen slot; date-flexible vouchers take their product's quota (if it has one).
+    With `pickup_store` (a store id) the goods are collected at that store of their
+    merchant instead of shipped: no address, no shipping fee, stock reserved at the
+    store's own stock location. Otherwise the goods order carries the shipping fee of
+    its merchant's rule (o2o.freight; free without a rule) inside total_fen.
+    Prices come from the marketing pipeline (orders.services.priced): limited-time
+    prices, spend tiers and `coupons` (None: the customer's best combination; []: none;
+    else exactly those), stored on the lines; the coupons used are reserved for these
+    orders in this transaction (Conflict coupon_taken when another checkout took one).
+    Raises NotFound (unknown or not public SKU, slot or store), ValidationFailed (bad
+    quantity, missing address or slot, pick-up store of another merchant) or Conflict
+    (not_purchasable: the catalog's purchasable rule says no, e.g. the deal has ended;
+    out_of_stock, slot_full, sold_out), and marketing's coupon errors.
+    """
+    if not isinstance(note, str) or len(note) > 200:
+        raise ValidationFailed("note is at most 200 characters", "invalid_note")
+    coupons = priced.clean_coupons(coupons)
+    plan = plan_orders(items, shipping_address=shipping_address, pickup_store=pickup_store)
+    pickup, address, now = plan.pickup, plan.address, plan.now
+    price = priced.price(customer, plan.by_order, pickup=pickup, coupons=coupons, now=now)
+    group = f"chk_{secrets.token_hex(8)}"
     with transaction.atomic(savepoint=False):
         orders = []
-        for (merchant_id, kind), rows in by_order.items():
-            merchant = rows[0][0].product.merchant
-            subtotal = sum(s.price_fen * it.quantity for s, it, _ in rows)
-            fee = 0
-            if kind == OrderKind.GOODS and pickup is None:
-                weight = sum((s.product.weight_grams or 0) * it.quantity for s, it, _ in rows)
-                fee = fees.compute(rules.get(merchant_id), subtotal, weight)
-            goods_order = kind == OrderKind.GOODS
+        for po in price.orders:
+            rows = po.rows
+            goods_order = po.kind == OrderKind.GOODS
             orders.append(Order(
-                customer=customer, merchant=merchant, kind=kind, total_fen=subtotal + fee,
-                shipping_fee_fen=fee, currency=rows[0][0].currency,
+                customer=customer, merchant=rows[0][0].product.merchant, kind=po.kind, total_fen=po.total_fen,
+                shipping_fee_fen=po.shipping_fee_fen, discount_fen=po.discount_fen,
+                platform_subsidy_fen=po.platform_funded_fen, currency=rows[0][0].currency,
                 shipping_address=address if goods_order else None,
                 pickup_store=pickup if goods_order else None,
                 note=note, checkout_group=group, payment_deadline=now + payment_window(),
                 created_at=now, updated_at=now))
         Order.objects.bulk_create(orders)
         lines = []
-        for order, rows in zip(orders, by_order.values(), strict=True):
+        for order, po in zip(orders, price.orders, strict=True):
             order.prefetched_lines = []
-            for sku, it, slot in rows:
+            for (sku, it, slot), pl in zip(po.rows, po.lines, strict=True):
                 line = OrderLine(
                     order=order, product=sku.product, sku=sku, kind=sku.product.kind,
-                    title=sku.product.title, sku_name=sku.name, unit_price_fen=sku.price_fen,
-                    quantity=it.quantity, line_total_fen=sku.price_fen * it.quantity, slot=slot,
+                    title=sku.product.title, sku_name=sku.name, list_unit_price_fen=sku.price_fen,
+                    unit_price_fen=pl.unit_price_fen, quantity=it.quantity, discount_fen=pl.discount_fen,
+                    merchant_funded_fen=pl.merchant_funded_fen, platform_funded_fen=pl.platform_funded_fen,
+                    line_total_fen=pl.net_fen, slot=slot,
                     store=slot.store if slot else (order.pickup_store if order.kind == OrderKind.GOODS else None))
                 order.prefetched_lines.append(line)
                 lines.append(line)
@@ -206,10 +241,19 @@ def place_orders(customer, items: list[Item], *, shipping_address: dict | None =
         for order in orders:
             events.emit("order.created", order, {
                 "customer": customer.public_id, "total_fen": order.total_fen, "kind": order.kind,
-                "shipping_fee_fen": order.shipping_fee_fen,
+                "shipping_fee_fen": order.shipping_fee_fen, "discount_fen": order.discount_fen,
+                "platform_subsidy_fen": order.platform_subsidy_fen,
                 "pickup_store": order.pickup_store.public_id if order.pickup_store else None,
                 "checkout_group": group, "lines": len(order.prefetched_lines),
             }, merchant_id=order.merchant.public_id)
+        if price.quote.coupons:
+            # Before capacity: a coupon taken by a concurrent checkout fails this one early,
+            # and the coupon rows' locks are held only until commit like the others.
+            pk_by_key = {priced.order_key(o.merchant_id, o.kind): o.pk for o in orders}
+            marketing.reserve_coupons(
+                customer, price.quote.coupons, checkout_group=group, quote=price.quote, order_pk_by_key=pk_by_key,
+                order_pks_by_coupon={d.ref: [pk_by_key[k] for k in d.by_order]
+                                     for d in price.quote.discounts if d.source == "coupon"})
         # Capacity last: the row locks these UPDATEs take are held only until commit.
         goods = []
         for line in sorted(lines, key=lambda ln: (ln.sku_id, ln.slot_id or 0)):

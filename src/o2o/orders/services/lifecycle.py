@@ -13,12 +13,15 @@ table, and writes the new state with its outbox event (`order.<state>`, or
 `order.reopened` for a move back after a reversal) in one transaction.
 
 This module owns every end state. `cancel_order` is the one customer cancel: an
-unpaid order closes and gives its stock and seats back; a paid goods order that has
+unpaid order closes and gives its stock, seats and coupons back; a paid goods order that has
 not left is refunded and restocked by the canceller shipping registered in
 orders.services.hooks (orders cannot import shipping or payments, which sit above
 it), and only then closed with that refund's id. Vouchers are issued through the
-on_paid hook the vouchers app registers. Apps above orders move an order along with
-`lock_order` + `transition` inside their own transaction.
+on_paid hook the vouchers app registers. Coupons follow the order through marketing
+(below orders): used when it is paid, back in the wallet when it closes unpaid or is
+cancelled before it ships; once refunded in full after that (refunds_state), only when
+their template returns coupons on refund. Apps above orders
+move an order along with `lock_order` + `transition` inside their own transaction.
 
 Error codes: order_not_found 404; illegal_transition 409, refund_required 409 (a
 paid order closed without its refund), order_closed, already_paid, amount_mismatch,
@@ -36,6 +39,7 @@ from o2o.core import clock, events
 from o2o.core.errors import Conflict, NotFound, ValidationFailed
 from o2o.core.ids import looks_like_id
 from o2o.inventory import services as inventory
+from o2o.marketing import services as marketing
 from o2o.orders.models import Order, OrderKind, OrderLine, OrderStatus, PaymentRecord
 from o2o.orders.services import hooks
 
@@ -145,10 +149,17 @@ def _give_back(order: Order) -> None:
 
 def _close(order: Order, reason: str) -> Order:
     _give_back(order)
+    marketing.coupons_released(order.pk)  # back to the wallet (or expired) once no order holds them
     return _transition(order, S.CLOSED, {"reason": reason}, close_reason=reason)
 
 
 # --- payment ----------------------------------------------------------------------
+
+def has_paid_order(customer_id: int) -> bool:
+    """Whether the customer ever paid an order (marketing's new-customer rule asks it
+    through marketing.hooks, registered in OrdersConfig.ready)."""
+    return Order.objects.filter(customer_id=customer_id, paid_at__isnull=False).exists()
+
 
 def record_payment(order_public_id: str, gateway_txn_id: str, amount_fen: int) -> Order:
     """Apply a gateway payment to an order, once per gateway transaction id.
@@ -190,6 +201,7 @@ def record_payment(order_public_id: str, gateway_txn_id: str, amount_fen: int) -
         inventory.commit_reservations([ln.pk for ln in lines if ln.kind == "GOODS"])
         _transition(order, S.PAID, {"gateway_txn_id": gateway_txn_id, "amount_fen": amount_fen},
                     gateway_txn_id=gateway_txn_id, paid_amount_fen=amount_fen)
+        marketing.coupons_paid(order.pk)  # its reserved coupons are used now
         hooks.run_paid_hooks(order)  # vouchers are issued here; a failure undoes the payment
     return order
 
@@ -247,6 +259,7 @@ def cancel_order(customer, order_public_id: str, reason: str = "") -> Order:
             raise Conflict(f"An order that is {order.status} cannot be cancelled", "illegal_transition",
                            details={"from": order.status, "to": S.CLOSED})
         paid_back = hooks.cancel_paid(order, reason)
+        marketing.coupons_released(order.pk)  # nothing was delivered: the coupons go back
         return _transition(order, S.CLOSED, {"reason": "cancelled", "refund_fen": paid_back.amount_fen},
                            refund=paid_back.refund, close_reason="cancelled")
 
