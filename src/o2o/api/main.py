@@ -27,6 +27,7 @@ from o2o.catalog.api import router as catalog
 from o2o.core.errors import INVALID_JSON, DomainError, envelope, generic
 from o2o.inventory.api import router as inventory
 from o2o.ledger.api import router as ledger
+from o2o.marketing.api import router as marketing
 from o2o.merchants.api import router as merchants
 from o2o.orders.api import router as orders
 from o2o.payments.api import router as payments
@@ -122,7 +123,7 @@ def _django_validation(request, exc: DjangoValidationError):
 
 
 _ROUTERS = (accounts, merchants, catalog, inventory, orders, vouchers, payments, ledger,
-            shipping, search, reviews)
+            shipping, search, reviews, marketing)
 gates.apply(_ROUTERS)
 for _router in _ROUTERS:
     api.add_router("/v1", _router)
