@@ -36,6 +36,7 @@ TOP_LAYERS = ("o2o.api", "o2o.web")
 ALLOWED_LAZY: dict[tuple[str, str], str] = {
     ("o2o.ledger.apps", "o2o.ledger.handlers"): "AppConfig.ready() subscribes to the outbox",
     ("o2o.search.apps", "o2o.search.handlers"): "AppConfig.ready() subscribes to the outbox",
+    ("o2o.webhooks.apps", "o2o.webhooks.handlers"): "AppConfig.ready() subscribes to the outbox",
     ("o2o.payments.apps", "o2o.payments.tasks"): "AppConfig.ready() registers the periodic tasks",
     ("o2o.shipping.apps", "o2o.orders.services"): "AppConfig.ready() lends orders the paid-cancel step",
     ("o2o.shipping.apps", "o2o.shipping.services"): "AppConfig.ready() lends orders the paid-cancel step",

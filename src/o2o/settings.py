@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "o2o.merchants",
     "o2o.catalog",
     "o2o.inventory",
+    "o2o.marketing",
     "o2o.freight",
     "o2o.orders",
     "o2o.vouchers",
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "o2o.shipping",
     "o2o.search",
     "o2o.reviews",
+    "o2o.webhooks",
     "o2o.demo",
     "o2o.web",
 ]

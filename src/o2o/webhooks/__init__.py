@@ -1,0 +1,1 @@
+"""Merchant webhooks: endpoints, signed delivery of outbox events with retries, replay."""
