@@ -191,9 +191,11 @@ class OrderLine(models.Model):
         base, extra = divmod(amount_fen, self.quantity)
         return base + (1 if seq <= extra else 0)
 
-    def units_share_fen(self, amount_fen: int, units: int, *, first: int = 1) -> int:
-        """Units first..first+units-1 of `amount_fen` (see unit_share_fen)."""
-        return sum(self.unit_share_fen(amount_fen, s) for s in range(first, first + units))
+    def net_of_units_fen(self, units: int) -> int:
+        """What `units` of the line were paid: their share of the net, rounded up (the
+        rounding fen goes to the customer; what is left of the line caps later refunds,
+        so all units together never return more than the net)."""
+        return -(-self.line_total_fen * units // self.quantity)
 
 
 class PaymentRecord(models.Model):

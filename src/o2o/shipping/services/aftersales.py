@@ -131,13 +131,13 @@ def _line_caps(order: Order, *, exclude: AfterSale | None = None) -> dict[int, t
 
 
 def refundable_for(ret: AfterSale) -> int:
-    """The most a request may refund: its lines' price for its units, less what was
-    already refunded for those lines by other requests."""
+    """The most a request may refund: what its units of each line were paid (the line's
+    net share, after discounts), less what was already refunded for those lines."""
     caps = _line_caps(ret.order, exclude=ret)
     total = 0
     for al in ret.lines.all():
         _, _, fen_left = caps[al.order_line_id]
-        total += max(0, min(al.order_line.unit_price_fen * al.quantity, fen_left))
+        total += max(0, min(al.order_line.net_of_units_fen(al.quantity), fen_left))
     return total
 
 
@@ -186,7 +186,7 @@ def request_after_sale(customer, order_public_id: str, *, kind: str, reason: str
             if qty > units:
                 raise Conflict(f"Only {units} units of {line.title} may still be claimed", "too_many_units",
                                details={"line": line.public_id, "left": units})
-            cap += max(0, min(line.unit_price_fen * qty, fen_left))
+            cap += max(0, min(line.net_of_units_fen(qty), fen_left))
         amount = cap if amount_fen is None else amount_fen
         if not isinstance(amount, int) or isinstance(amount, bool) or amount < 1:
             raise Conflict("Nothing is left to refund for these units", "refund_exceeds_paid",
@@ -240,7 +240,7 @@ def _pay_back(order: Order, ret: AfterSale, amount_fen: int | None) -> None:
     caps = _line_caps(order, exclude=ret)
     left = amount
     for al in ret.lines.select_related("order_line"):
-        take = min(left, max(0, min(al.order_line.unit_price_fen * al.quantity, caps[al.order_line_id][2])))
+        take = min(left, max(0, min(al.order_line.net_of_units_fen(al.quantity), caps[al.order_line_id][2])))
         if take:
             AfterSaleLine.objects.filter(pk=al.pk).update(refunded_fen=take)
         left -= take
