@@ -35,6 +35,8 @@ from o2o.reviews.api import router as reviews
 from o2o.search.api import router as search
 from o2o.shipping.api import router as shipping
 from o2o.vouchers.api import router as vouchers
+from o2o.webhooks.api import router as webhooks
+from o2o.webhooks.openapi import add_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +125,11 @@ def _django_validation(request, exc: DjangoValidationError):
 
 
 _ROUTERS = (accounts, merchants, catalog, inventory, orders, vouchers, payments, ledger,
-            shipping, search, reviews, marketing)
+            shipping, search, reviews, marketing, webhooks)
 gates.apply(_ROUTERS)
 for _router in _ROUTERS:
     api.add_router("/v1", _router)
+
+# The webhook payloads (OpenAPI 3.1 `webhooks`) join the generated document.
+_openapi = api.get_openapi_schema
+api.get_openapi_schema = lambda **kwargs: add_webhooks(_openapi(**kwargs))  # type: ignore[method-assign]
