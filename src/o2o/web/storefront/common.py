@@ -39,6 +39,7 @@ EVENT_LABELS = {
     "order.created": _("Order placed"), "order.paid": _("Paid"), "order.shipped": _("Shipped"),
     "order.delivered": _("Delivered"), "order.completed": _("Completed"), "order.closed": _("Closed"),
     "order.in_use": _("In use"), "order.ready_for_pickup": _("Ready for pick-up"),
+    "order.reopened": _("Back in use: a redemption was undone"),
     "parcel.created": _("Parcel handed to the carrier"), "parcel.status_changed": _("Parcel update"),
     "parcel.delivered": _("Parcel delivered"), "refund.created": _("Refund requested"),
     "refund.succeeded": _("Refund paid"), "refund.failed": _("Refund failed"),
