@@ -44,7 +44,7 @@ def test_merchant_creates_pauses_resumes_stops(shop, api_as):
     assert r.status_code == 201, r.content
     t = r.json()
     assert (t["merchant_id"], t["merchant_share_bp"], t["status"], t["claimed"]) == (m.public_id, 10000, "active", 0)
-    assert t["label"] == "¥20 off over ¥100"
+    assert t["label"] == "满100减20"  # the default language
     customer = api_as(factories.user())
     assert customer.post("/coupons/claim", {"template": t["id"], "source": "product_page"}).status_code == 201
     assert owner.post(f"/merchant/coupon-templates/{t['id']}/pause").json()["status"] == "paused"
@@ -198,7 +198,7 @@ def test_spend_tiers_and_sku_prices(shop, api_as):
     m, owner = shop
     window = {"starts_at": _iso(), "ends_at": _iso(dt.timedelta(days=3))}
     r = owner.post("/merchant/spend-tiers", {"threshold_fen": 20000, "amount_off_fen": 3000, **window})
-    assert r.status_code == 201 and r.json()["label"] == "¥30 off over ¥200"
+    assert r.status_code == 201 and r.json()["label"] == "满200减30"
     for body, code in [({"threshold_fen": 2000, "amount_off_fen": 3000}, "threshold_below_amount"),
                        ({"threshold_fen": 2000, "amount_off_fen": -1}, "negative_amount"),
                        ({"threshold_fen": 2000, "amount_off_fen": 0}, "invalid_amount"),

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from o2o.catalog.models import ProductKind
 from o2o.core import clock
 from o2o.core.errors import Conflict, NotFound
 from o2o.marketing import services
 from o2o.marketing.models import CouponKind, ProductScope, SkuPrice, SpendTier
-from o2o.marketing.pricing import quote
+from o2o.marketing.pricing import coupon_label, quote
 from tests import factories
 from tests.marketing import builders as b
 
@@ -162,3 +163,18 @@ def test_explicit_coupon_list_is_exactly_those_or_refused():
     with pytest.raises(Conflict) as err:
         quote(customer, [b.line(p)], coupons=[wrong.public_id])
     assert err.value.details["reason"] == "wrong_merchant"
+
+
+def test_labels_and_reasons_read_in_chinese():
+    m = factories.merchant()
+    customer = factories.user()
+    p = factories.product(m, price_fen=8800)
+    services.claim(customer, b.template(m, amount_off_fen=2000, threshold_fen=10000).public_id)
+    pct = b.template(m, kind=CouponKind.PERCENT, percent_off=15, max_off_fen=5000, amount_off_fen=0,
+                     threshold_fen=0)
+    _tier(m, 8000, 500)
+    with translation.override("zh-hans"):
+        q = quote(customer, [b.line(p)])
+        assert q.discounts[0].label == "满80减5"
+        assert q.unusable[0].message == "还差 ¥17.00 可用"  # 100 - (88 - 5)
+        assert coupon_label(pct).startswith("8.5折券")
