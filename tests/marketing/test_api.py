@@ -77,6 +77,7 @@ def test_merchant_creates_pauses_resumes_stops(shop, api_as):
     ({"amount_off_fen": "twenty"}, 422, "validation_error"),
     ({"products": "prd_0000000000000000"}, 422, "validation_error"),
     ({"kind": "cash"}, 422, "validation_error"),
+    ({"title": "   "}, 422, "invalid_title"),
     ({"valid_days": None, "valid_from": "2026-01-01T00:00:00", "valid_until": "2026-02-01T00:00:00"},
      422, "validation_error"),  # naive datetimes
 ])
@@ -175,8 +176,8 @@ def test_coupon_centre_wallet_and_claim_errors(shop, api_as, anon):
     assert len(wallet) == 2 and {c["source"] for c in wallet} == {"coupon_centre"}
     assert client.get("/me/coupons", {"status": "used"}).json()["results"] == []
     assert client.get("/me/coupons", {"status": "nope"}).status_code == 422
-    r = owner.post("/coupons/claim", {"template": everything["id"]})  # staff accounts of a merchant
-    assert r.status_code in (201, 403)
+    r = api_as(factories.operator()).post("/coupons/claim", {"template": everything["id"]})
+    assert (r.status_code, _code(r)) == (403, "customer_role_required")
     assert Coupon.objects.filter(customer=me).count() == 2
 
 
@@ -226,3 +227,20 @@ def test_spend_tiers_and_sku_prices(shop, api_as):
     price_id = SkuPrice.objects.get().public_id
     assert other_owner.post(f"/merchant/sku-prices/{price_id}/stop").status_code == 404
     assert other_owner.post(f"/merchant/spend-tiers/{tier['id']}/stop").status_code == 404
+
+
+def test_budget_spent_templates_leave_the_coupon_centre_and_grants_ignore_the_claim_window(api_as, anon):
+    op = api_as(factories.operator())
+    capped = op.post("/operator/coupon-templates", _body(threshold_fen=0, amount_off_fen=500,
+                                                         budget_cap_fen=500)).json()
+    closing = op.post("/operator/coupon-templates", _body(
+        claimable=False, claim_ends_at=_iso(dt.timedelta(hours=1)))).json()
+    assert {o["id"] for o in anon.get("/coupon-centre").json()["results"]} == {capped["id"]}
+    assert api_as(factories.user()).post("/coupons/claim", {"template": capped["id"]}).status_code == 201
+    assert anon.get("/coupon-centre").json()["results"] == []
+    clock.advance(dt.timedelta(hours=2))
+    who = factories.user()
+    r = op.post(f"/operator/coupon-templates/{closing['id']}/grants", {"customers": [who.public_id]})
+    assert len(r.json()["granted"]) == 1 and r.json()["skipped"] == []
+    r = api_as(factories.user()).post("/coupons/claim", {"template": closing["id"]})
+    assert (r.status_code, _code(r)) == (409, "not_claimable")

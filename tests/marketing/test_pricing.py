@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import transaction
 from django.utils import translation
 
 from o2o.catalog.models import ProductKind
@@ -163,6 +164,27 @@ def test_explicit_coupon_list_is_exactly_those_or_refused():
     with pytest.raises(Conflict) as err:
         quote(customer, [b.line(p)], coupons=[wrong.public_id])
     assert err.value.details["reason"] == "wrong_merchant"
+    with transaction.atomic():
+        services.reserve_coupons(customer, [mine.public_id], checkout_group="g",
+                                 order_pks_by_coupon={mine.public_id: [1]})
+    with pytest.raises(Conflict) as err:  # held by an unpaid order (or used): not usable again
+        quote(customer, [b.line(p)], coupons=[mine.public_id])
+    assert (err.value.code, err.value.details["reason"]) == ("coupon_not_usable", "not_available")
+
+
+def test_a_large_wallet_is_searched_over_a_shortlist_and_still_finds_the_best():
+    m, other = factories.merchant(), factories.merchant()
+    customer = factories.user()
+    lines = [b.line(factories.product(m, price_fen=50000), key="g"),
+             b.line(factories.product(m, kind=ProductKind.SERVICE, price_fen=50000), key="s"),
+             b.line(factories.product(other, price_fen=50000), key="o")]
+    for off in range(100, 900, 100):  # 8 coupons fit each order and 8 platform ones: 9^4 > 4096
+        for merchant, scope in ((m, ProductScope.GOODS), (m, ProductScope.SERVICES), (other, ProductScope.ALL),
+                                (None, ProductScope.ALL)):
+            services.claim(customer, b.template(merchant, amount_off_fen=off, threshold_fen=0,
+                                                product_scope=scope).public_id)
+    q = quote(customer, lines)
+    assert len(q.coupons) == 4 and q.discount_fen == 4 * 800
 
 
 def test_labels_and_reasons_read_in_chinese():

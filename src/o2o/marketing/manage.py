@@ -12,6 +12,7 @@ amount off, or a percent coupon's cap), so claims stop before the spend *could* 
 the cap; counting the discount actually used would let claims run past it.
 
 Error codes (422 unless noted):
+    invalid_title         a blank title
     invalid_percent       percent off outside 1..99
     negative_amount       an amount below 0
     invalid_amount        an amount-off coupon or a tier taking nothing off
@@ -166,6 +167,8 @@ def create_template(actor: Any, spec: TemplateSpec, *, merchant: Merchant | None
         raise _bad(_("merchant_share_bp must be from 0 to 10000"), "invalid_share")
     if merchant is None and share != 0:
         raise _bad(_("A platform coupon has no merchant to fund it"), "invalid_share")
+    if not spec.title.strip():
+        raise _bad(_("A coupon needs a title"), "invalid_title")
     _check_amounts(spec)
     _check_validity(spec)
     _check_counts(spec)
@@ -205,6 +208,8 @@ def update_template(template: CouponTemplate, *, title: str | None = None, total
         raise PermissionDenied(_("Only the platform sets a budget cap"), "platform_template_forbidden")
     if budget_cap_fen is not None and budget_cap_fen < 0:
         raise _bad(_("An amount cannot be negative"), "negative_amount", field="budget_cap_fen")
+    if title is not None and not title.strip():
+        raise _bad(_("A coupon needs a title"), "invalid_title")
     if total_quantity is not None and not 1 <= total_quantity <= MAX_QUANTITY:
         raise _bad(_("The total quantity must be from 1 to 10,000,000"), "invalid_quantity")
     _check_window(template.claim_starts_at, claim_ends_at, "claim_ends_at")

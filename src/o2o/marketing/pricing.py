@@ -441,7 +441,7 @@ def _best(state: list[_Line], candidates: dict[str, _Candidate]) -> Combo:
     order_keys = sorted({w.src.order_key for w in state})
     best: Combo = []
     best_rank: tuple = (0, 0, ())
-    for combo in _combos(list(candidates.values()), order_keys):
+    for combo in _combos(_shortlist(state, list(candidates.values()), order_keys), order_keys):
         if not combo:
             continue
         try:
@@ -453,6 +453,33 @@ def _best(state: list[_Line], candidates: dict[str, _Candidate]) -> Combo:
         if rank > best_rank:
             best, best_rank = combo, rank
     return best
+
+
+#: Above this many combinations (a wallet of dozens of coupons over several orders) the
+#: search keeps, per order and for the platform, the coupons worth most on their own.
+MAX_COMBINATIONS = 4096
+SHORTLIST = 6
+
+
+def _shortlist(state: list[_Line], candidates: list[_Candidate], order_keys: list[str]) -> list[_Candidate]:
+    platform = [c for c in candidates if c.is_platform]
+    size = 1 + len(platform)
+    for key in order_keys:
+        size *= 1 + sum(1 for c in candidates if key in c.order_keys)
+    if size <= MAX_COMBINATIONS:
+        return candidates
+
+    def alone(c: _Candidate, key: str | None) -> int:
+        try:
+            return sum(d.amount_fen for d in _apply(state, [(c, key)], commit=False))
+        except _Refused:
+            return 0
+
+    keep = {id(c) for c in sorted(platform, key=lambda c: -alone(c, None))[:SHORTLIST]}
+    for key in order_keys:
+        here = [c for c in candidates if key in c.order_keys]
+        keep |= {id(c) for c in sorted(here, key=lambda c: -alone(c, key))[:SHORTLIST]}
+    return [c for c in candidates if id(c) in keep]
 
 
 def _exactly(state: list[_Line], candidates: dict[str, _Candidate], reasons: dict[str, tuple[str, dict]],

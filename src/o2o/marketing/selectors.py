@@ -20,6 +20,7 @@ from o2o.core.errors import NotFound
 from o2o.core.ids import looks_like_id
 from o2o.marketing.models import (
     Coupon,
+    CouponKind,
     CouponStatus,
     CouponTemplate,
     CouponUse,
@@ -108,7 +109,8 @@ def coupon_centre(*, merchant: str | None = None, product: str | None = None,
                                         claim_starts_at__lte=now)
           .filter(Q(claim_ends_at__isnull=True) | Q(claim_ends_at__gt=now))
           .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
-          .exclude(claimed__gte=F("total_quantity")).select_related("merchant").order_by("-id"))
+          .exclude(claimed__gte=F("total_quantity"))
+          .exclude(_budget_spent()).select_related("merchant").order_by("-id"))
     if product is not None:
         p = Product.objects.filter(public_id=product).first() if looks_like_id(product, "prd") else None
         if p is None:
@@ -122,6 +124,15 @@ def coupon_centre(*, merchant: str | None = None, product: str | None = None,
     if merchant is not None:
         return qs.filter(Q(merchant__isnull=True) | Q(merchant__public_id=merchant))
     return qs
+
+
+def _budget_spent() -> Q:
+    """The next claim would pass the budget cap (counted at face value, as claims are)."""
+    next_claim = F("claimed") + 1
+    return Q(budget_cap_fen__isnull=False) & (
+        Q(kind=CouponKind.AMOUNT, budget_cap_fen__lt=next_claim * F("amount_off_fen"))
+        | Q(kind=CouponKind.PERCENT, max_off_fen__isnull=False,
+            budget_cap_fen__lt=next_claim * F("max_off_fen")))
 
 
 def _covers(t: CouponTemplate, p: Product) -> bool:
