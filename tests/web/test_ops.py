@@ -244,9 +244,10 @@ def test_held_payment_refunded(op):
 def test_ledger_check_page_shows_each_check_and_rerun_relays(op):
     factories.merchant()  # leaves events in the outbox
     page = op.get("/ops/ledger/").content.decode()
-    assert page.count('class="card ops-check ops-pass"') == 6 and "ops-fail" not in page
+    assert page.count('class="card ops-check ops-pass"') == 8 and "ops-fail" not in page
+    assert "平台营销支出与平台出资的优惠相符" in page  # the two checks of coupons have their words too
     assert OutboxEvent.objects.filter(relayed_at__isnull=True).exists()
     r = op.post("/ops/ledger/")
     assert r.status_code == 200
     assert not OutboxEvent.objects.filter(relayed_at__isnull=True).exists()
-    assert r.content.decode().count("ops-pass") >= 6
+    assert r.content.decode().count("ops-pass") >= 8

@@ -35,6 +35,10 @@ DIFF_KIND = {
 CHECK_LABELS = {
     "entries balance": _("Every journal entry balances"),
     "orders accounted for": _("Every paid order is accounted for"),
+    "orders priced: paid + subsidy = gross - merchant discount":
+        _("Each order: paid plus platform subsidy equals gross less the merchant's discount"),
+    "marketing spend matches platform-funded discounts":
+        _("Platform marketing spend matches the platform-funded discounts"),
     "merchant payables not negative": _("No merchant payable is negative"),
     "settlements match recognized amounts": _("Settlements match the recognized amounts"),
     "gateway clearing matches payments": _("Gateway clearing matches payments"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from o2o.web.ops import disputes, merchants, money
+from o2o.web.ops import disputes, marketing, merchants, money
 
 urlpatterns: list = [
     path("", merchants.home, name="ops_home"),
@@ -23,4 +23,9 @@ urlpatterns: list = [
     *[path(f"held/<str:held_id>/{action}/", money.held_decide, {"action": action}, name=f"ops_held_{action}")
       for action in ("refund", "dismiss")],
     path("ledger/", money.ledger_check, name="ops_ledger"),
+    path("marketing/", marketing.spend, name="ops_marketing"),
+    path("marketing/coupons/", marketing.template_add, name="ops_template_add"),
+    path("marketing/coupons/<str:template_id>/budget/", marketing.budget, name="ops_template_budget"),
+    *[path(f"marketing/coupons/<str:template_id>/{action}/", marketing.move, {"action": action},
+           name=f"ops_template_{action}") for action in ("pause", "resume", "stop")],
 ]
