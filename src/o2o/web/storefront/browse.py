@@ -1,4 +1,5 @@
-"""Discovery pages: home (search and nearby), a merchant, a product with its slot picker."""
+"""Discovery pages: home (search and nearby), a merchant, a product with its slot picker
+and its offers (coupons to claim, spend offers, limited-time prices)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from o2o.reviews import services as reviews
 from o2o.search.geo import haversine_m
 from o2o.search.services import nearby as nearby_service
 from o2o.search.services import search as search_service
+from o2o.web.storefront import coupons
 from o2o.web.storefront.common import CITIES, DEFAULT_CITY, where
 
 NEARBY_RADIUS_M = 10_000
@@ -127,6 +129,8 @@ def product(request: HttpRequest, product_id: str) -> HttpResponse:
         "zone": _zone_of(stores).key, "form_key": uuid.uuid4().hex,
         "on_sale": block is None, "sale_ended": block == catalog.SALE_ENDED,
     }
+    if ctx["on_sale"]:
+        ctx.update(coupons.product_offers(request, p, ctx["skus"]))
     if ctx["is_slot"] and ctx["on_sale"]:
         days = _days(_zone_of(stores))
         day = _pick_day(request, days)

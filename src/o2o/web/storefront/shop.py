@@ -1,8 +1,8 @@
-"""Cart, checkout and payment pages: the same orders and payments services as the API."""
+"""Cart and payment pages: the same orders and payments services as the API (checkout is
+in storefront.checkout)."""
 
 from __future__ import annotations
 
-import uuid
 from collections import OrderedDict
 from urllib.parse import urlencode
 
@@ -16,11 +16,8 @@ from django.views.decorators.http import require_POST
 
 from o2o.catalog.models import ProductKind
 from o2o.core.errors import DomainError, ValidationFailed
-from o2o.core.idempotency import run_once
-from o2o.freight import services as fees
-from o2o.merchants import selectors as merchants
 from o2o.orders import services as orders
-from o2o.orders.services.checkout import ADDRESS_FIELDS, MAX_QUANTITY
+from o2o.orders.services.checkout import MAX_QUANTITY
 from o2o.payments import services as payments
 from o2o.web.storefront.account import own_order
 from o2o.web.storefront.common import login_url, refuse
@@ -89,57 +86,6 @@ def cart_line(request: HttpRequest, line_id: str) -> HttpResponse:
     except DomainError as exc:
         return refuse(request, exc, reverse("web:cart"))
     return redirect("web:cart")
-
-
-def _with_fees(groups: list[dict]) -> int:
-    """Adds each merchant's shipping fee (their rule, as checkout will charge it) and total."""
-    rules = fees.rules_for(g["merchant"].pk for g in groups if g["has_goods"])
-    grand = 0
-    for g in groups:
-        g["shipping_fen"] = (fees.compute(rules.get(g["merchant"].pk), g["goods_fen"], g["goods_grams"])
-                             if g["has_goods"] else 0)
-        g["total_fen"] = g["subtotal_fen"] + g["shipping_fen"]
-        grand += g["total_fen"]
-    return grand
-
-
-@login_required
-def checkout(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    address = {k: (request.POST.get(k) or "").strip() for k in ADDRESS_FIELDS}
-    delivery = "pickup" if request.POST.get("delivery") == "pickup" else "ship"
-    if request.method == "POST":
-        # The payload depends on the form only, so a second submit of the same form (same
-        # form_key) replays the first answer even though the cart is empty by then.
-        key = (request.POST.get("form_key") or "")[:128]
-        data = {"delivery": delivery, "address": address if delivery == "ship" else None,
-                "pickup_store": (request.POST.get("pickup_store") or None) if delivery == "pickup" else None}
-
-        def work():
-            placed = orders.checkout(user, shipping_address=data["address"], note="",
-                                     pickup_store=data["pickup_store"])
-            return 201, {"group": placed[0].checkout_group, "orders": [o.public_id for o in placed]}
-
-        try:
-            _status, body = run_once("orders.checkout", user.pk, key or None, data, work)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            if len(body["orders"]) == 1:
-                return redirect("web:pay", order_id=body["orders"][0])
-            messages.success(request, _("Your orders are placed. Pay each of them below."))
-            return HttpResponseRedirect(f"{reverse('web:orders')}?{urlencode({'group': body['group']})}")
-    groups = _groups(orders.cart_lines(user))
-    if not groups:
-        messages.info(request, _("Your cart is empty."))
-        return redirect("web:cart")
-    has_goods = any(g["has_goods"] for g in groups)
-    pickup_stores = merchants.pickup_stores([g["merchant"].pk for g in groups if g["has_goods"]])
-    grand = _with_fees(groups)
-    return render(request, "web/storefront/checkout.html", {
-        "groups": groups, "total_fen": grand, "has_goods": has_goods, "pickup_stores": pickup_stores,
-        "address": address, "delivery": delivery, "form_key": uuid.uuid4().hex,
-    })
 
 
 def _client_ip(request: HttpRequest) -> str:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from o2o.web.storefront import account, browse, shop
+from o2o.web.storefront import account, browse, checkout, coupons, shop
 
 urlpatterns: list = [
     path("", browse.home, name="home"),
@@ -12,7 +12,10 @@ urlpatterns: list = [
     path("cart/", shop.cart, name="cart"),
     path("cart/add/", shop.cart_add, name="cart_add"),
     path("cart/lines/<str:line_id>/", shop.cart_line, name="cart_line"),
-    path("checkout/", shop.checkout, name="checkout"),
+    path("checkout/", checkout.checkout, name="checkout"),
+    path("coupons/", coupons.centre, name="coupons"),
+    path("coupons/claim/", coupons.claim, name="coupon_claim"),
+    path("me/coupons/", coupons.wallet, name="wallet"),
     path("orders/", account.order_list, name="orders"),
     path("orders/<str:order_id>/", account.order_detail, name="order"),
     path("orders/<str:order_id>/pay/", shop.pay, name="pay"),
