@@ -131,13 +131,15 @@ def claim_endpoint(skip: set[int]) -> Endpoint | None:
     return None
 
 
-def next_delivery(endpoint: Endpoint) -> Delivery | None:
-    """The endpoint's oldest due delivery whose object has no earlier delivery pending."""
+def next_deliveries(endpoint: Endpoint, limit: int = BURST) -> list[Delivery]:
+    """The endpoint's oldest due deliveries whose object has no earlier delivery pending
+    (so at most one per object: the next event of an object waits for this one)."""
     now = clock.now()
     earlier = Delivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.PENDING,
                                       object_key=OuterRef("object_key"), order_key__lt=OuterRef("order_key"))
     # A ping has no object (object_key "", order_key 0): nothing is ever earlier than it.
-    return _due(now).filter(endpoint=endpoint).exclude(Exists(earlier)).order_by("next_attempt_at", "id").first()
+    return list(_due(now).filter(endpoint=endpoint).exclude(Exists(earlier))
+                .order_by("next_attempt_at", "id")[:limit])
 
 
 def release(endpoint: Endpoint) -> None:
@@ -192,7 +194,10 @@ def record(endpoint: Endpoint, delivery: Delivery, answer: transport.Answer, ok:
         # Only a pending delivery is updated: a replay in between keeps its own state.
         Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING).update(**fields)
         if ok:
-            Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=None, last_success_at=now)
+            if endpoint.failing_since is not None or endpoint.last_success_at is None \
+                    or now - endpoint.last_success_at > dt.timedelta(seconds=60):  # fresh enough to show
+                Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=None, last_success_at=now)
+                endpoint.failing_since, endpoint.last_success_at = None, now
         else:
             Endpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(failing_since=now)
             Endpoint.objects.filter(pk=endpoint.pk, status=EndpointStatus.ACTIVE,
@@ -216,21 +221,16 @@ def _work(deadline: float, tally: Pass, lock: threading.Lock) -> None:
         if endpoint is None:
             return
         try:
-            for _ in range(BURST):
-                delivery = next_delivery(endpoint)
-                if delivery is None:
-                    skip.add(endpoint.pk)  # only blocked deliveries left: look elsewhere
-                    break
+            batch = next_deliveries(endpoint)
+            if not batch:
+                skip.add(endpoint.pk)  # only blocked deliveries left: look elsewhere
+            for delivery in batch:
                 ok = attempt(endpoint, delivery)
                 with lock:
                     tally.posted += 1
                     tally.succeeded += ok
                 if not ok or time.monotonic() >= deadline:
-                    break
-                endpoint.refresh_from_db(fields=["status", "url", "secret_sealed", "previous_secret_sealed",
-                                                 "previous_secret_until"])
-                if endpoint.status != EndpointStatus.ACTIVE:
-                    break
+                    break  # a failing receiver gets no more this round: back-off applies
         finally:
             release(endpoint)
 
