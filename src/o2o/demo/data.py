@@ -207,3 +207,23 @@ MERCHANTS = [
         ],
     },
 ]
+
+# Live offers (issue 12): coupons to claim, spend tiers and a limited-time price. Amounts
+# in fen; the windows start when the demo loads.
+COUPONS = [
+    {"merchant": "hotpot", "title": "川味坊 满100减20", "kind": "amount", "amount_off_fen": 2000,
+     "threshold_fen": 10000, "valid_days": 30, "total_quantity": 1000, "per_customer_limit": 1},
+    {"merchant": "salon", "title": "青丝 8折券 最高减50", "kind": "percent", "percent_off": 20,
+     "max_off_fen": 5000, "valid_days": 30, "total_quantity": 500, "per_customer_limit": 1},
+    # The platform funds this one, under a budget cap (claims stop there).
+    {"merchant": None, "title": "平台通用 无门槛¥5", "kind": "amount", "amount_off_fen": 500,
+     "threshold_fen": 0, "valid_days": 14, "total_quantity": 10000, "per_customer_limit": 1,
+     "budget_cap_fen": 5_000_00},
+]
+SPEND_TIERS = [  # (merchant key, threshold, amount off, days)
+    ("shop", 20000, 3000, 90),
+    ("shop", 40000, 7000, 90),
+]
+SKU_PRICES = [  # (merchant key, product title, price, days)
+    ("shop", "凤凰单丛茶 乌岽蜜兰香", 13800, 14),
+]

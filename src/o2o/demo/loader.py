@@ -13,7 +13,7 @@ from o2o.accounts.models import ApiToken, Role, User
 from o2o.catalog import services as catalog
 from o2o.catalog.models import Category, Product
 from o2o.core import clock, events
-from o2o.demo import data
+from o2o.demo import data, offers
 from o2o.inventory import services as inventory
 from o2o.inventory.models import Schedule, StockLocation
 from o2o.merchants import services as merchants
@@ -29,6 +29,7 @@ class Summary:
     products: int = 0
     stores: int = 0
     slots: int = 0
+    offers: int = 0  # coupons, spend tiers and limited-time prices added
 
 
 def _user(username: str, role: str, display_name: str) -> User:
@@ -171,8 +172,9 @@ def load(*, tokens: bool = True) -> Summary:
         operator = _user(data.OPERATOR["username"], Role.OPERATOR, data.OPERATOR["display_name"])
         categories = _categories(operator)
         summary.logins.append(("operator", operator.username, ""))
+        by_key: dict[str, Merchant] = {}
         for spec in data.MERCHANTS:
-            merchant = _merchant(spec, operator)
+            merchant = by_key[spec["key"]] = _merchant(spec, operator)
             stores = _stores(merchant, spec)
             staff = _staff(merchant, spec, stores)
             warehouse = _warehouse(merchant, spec, stores)
@@ -186,6 +188,7 @@ def load(*, tokens: bool = True) -> Summary:
         for c in data.CUSTOMERS:
             user = _user(c["username"], Role.CUSTOMER, c["display_name"])
             summary.logins.append(("customer", user.username, ""))
+        summary.offers = offers.load(operator, by_key)
     if tokens:
         summary.logins = [(role, name, _fresh_token(User.objects.get(username=name)))
                           for role, name, _ in summary.logins]

@@ -8,7 +8,7 @@ from o2o.demo import data, loader
 
 
 class Command(BaseCommand):
-    help = "Load the demo merchants, stores, catalog, slots and users. Safe to run again."
+    help = "Load the demo merchants, stores, catalog, slots, users and live offers. Safe to run again."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--no-tokens", action="store_true",
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         out = self.stdout.write
         out(self.style.SUCCESS(
             f"Demo ready: {len(summary.merchants)} merchants, {summary.stores} stores, "
-            f"{summary.products} products ({summary.slots} new slots)."))
+            f"{summary.products} products ({summary.slots} new slots, {summary.offers} new offers)."))
         out(f"\nEvery demo user's password is: {data.DEMO_PASSWORD}\n")
         width = max(len(r) for r, _, _ in summary.logins)
         for role, username, token in summary.logins:
@@ -29,6 +29,7 @@ class Command(BaseCommand):
                 line += f"  Bearer {token}"
             out(line)
         out(f"\nOpen:\n  Storefront  {base_url}/            (alice)\n"
+            f"  Coupons     {base_url}/coupons/    (claim one, then check out)\n"
             f"  Console     {base_url}/console/    (salon_owner, shop_owner, hotpot_owner)\n"
             f"  Counter     {base_url}/counter/    (salon_staff, hotpot_staff_hitech, ...)\n"
             f"  Operators   {base_url}/ops/        (operator)\n"
