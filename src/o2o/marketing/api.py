@@ -4,13 +4,10 @@ Thin: parse, authorize, call marketing.services / marketing.manage, shape the an
 
 from typing import Literal
 
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from o2o.accounts.auth import api_auth
-from o2o.accounts.models import User
-from o2o.core.errors import NotFound
 from o2o.core.pagination import Cursor
 from o2o.core.schemas import ERRORS, Schema
 from o2o.marketing import manage, selectors, services
@@ -34,7 +31,7 @@ from o2o.marketing.schemas import (
     TierOut,
 )
 from o2o.merchants.access import merchant_of, require_customer, require_operator
-from o2o.merchants.models import Merchant
+from o2o.merchants.selectors import operator_merchant
 
 router = Router(tags=["marketing"], auth=api_auth)
 
@@ -151,14 +148,9 @@ def merchant_grant(request, template_id: str, body: GrantIn):
 
 
 def _grant(template: CouponTemplate, customers: list[str]) -> dict:
-    """Grant in the order the customers were listed (who comes first gets the last ones)."""
-    wanted = list(dict.fromkeys(customers))
-    pk_of = dict(User.objects.filter(public_id__in=wanted).values_list("public_id", "pk"))
-    result = services.grant(template, [pk_of[c] for c in wanted if c in pk_of])
-    code_of = {pk: code for pk, code in result.skipped.items()}
-    skipped = [{"customer": c, "code": code_of[pk_of[c]] if c in pk_of else "customer_not_found"}
-               for c in wanted if c not in pk_of or pk_of[c] in code_of]
-    return {"granted": result.granted, "skipped": skipped}
+    result = services.grant_public(template, customers)
+    return {"granted": result.granted,
+            "skipped": [{"customer": c, "code": code} for c, code in result.skipped.items()]}
 
 
 @router.get("/merchant/spend-tiers", response={200: list[TierOut], **ERRORS}, tags=["merchant"])
@@ -216,11 +208,7 @@ def platform_spend(request):
 @router.post("/operator/coupon-templates", response={201: TemplateOut, **ERRORS}, tags=["operator"])
 def create_platform_template(request, body: PlatformTemplateIn):
     operator = require_operator(request.auth)
-    merchant = None
-    if body.merchant is not None:
-        merchant = Merchant.objects.filter(public_id=body.merchant).first()
-        if merchant is None:
-            raise NotFound(_("No such merchant"), "merchant_not_found")
+    merchant = operator_merchant(body.merchant) if body.merchant is not None else None
     spec = _spec(body)
     spec.budget_cap_fen = body.budget_cap_fen
     t = manage.create_template(operator, spec, merchant=merchant, by_platform=True)

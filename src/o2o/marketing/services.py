@@ -88,30 +88,41 @@ def _claims_over(template: CouponTemplate, now: dt.datetime) -> bool:
 @dataclass
 class GrantResult:
     granted: list[str] = field(default_factory=list)  # coupon public ids
-    skipped: dict[int, str] = field(default_factory=dict)  # customer id -> error code
+    skipped: dict[Any, str] = field(default_factory=dict)  # customer (as given) -> error code
 
 
 def grant(template: CouponTemplate, customer_ids: Iterable[int]) -> GrantResult:
     """Give one coupon of `template` to each customer (campaigns): the template's
     quantity, budget and per-customer limit hold; the claim window and `claimable` do not.
-    A customer who cannot get one is skipped with the reason; the others still get theirs."""
+    A customer who cannot get one is skipped with the reason; the others still get theirs,
+    in the order given."""
+    wanted = list(dict.fromkeys(customer_ids))
+    users = User.objects.in_bulk(wanted)
+    return _grant(template, [(pk, users.get(pk)) for pk in wanted])
+
+
+def grant_public(template: CouponTemplate, customer_public_ids: Iterable[str]) -> GrantResult:
+    """grant() to customers named by their public ids (the API's)."""
+    wanted = list(dict.fromkeys(customer_public_ids))
+    users = User.objects.in_bulk(wanted, field_name="public_id")
+    return _grant(template, [(public_id, users.get(public_id)) for public_id in wanted])
+
+
+def _grant(template: CouponTemplate, customers: list[tuple[Any, User | None]]) -> GrantResult:
     result = GrantResult()
     now = clock.now()
     if template.valid_until is not None and now >= template.valid_until:
         raise Conflict(_("Claims are over"), "claim_ended")
-    wanted = list(dict.fromkeys(customer_ids))
-    customers = {u.pk: u for u in User.objects.filter(pk__in=wanted)}
-    for n, customer_id in enumerate(wanted):
-        customer = customers.get(customer_id)
+    for n, (key, customer) in enumerate(customers):
         if customer is None:
-            result.skipped[customer_id] = "customer_not_found"
+            result.skipped[key] = "customer_not_found"
             continue
         try:
             result.granted.append(_issue(template, customer, ClaimSource.GRANT, now).public_id)
         except Conflict as exc:
-            result.skipped[customer_id] = exc.code
+            result.skipped[key] = exc.code
             if exc.code in _TEMPLATE_EXHAUSTED:  # nobody after this one can get one either
-                result.skipped.update({rest: exc.code for rest in wanted[n + 1:]})
+                result.skipped.update({rest: exc.code for rest, _u in customers[n + 1:]})
                 break
     return result
 
