@@ -199,3 +199,30 @@ def test_ping_reaches_only_its_endpoint(make_receiver) -> None:
     deliver()
     assert a.types() == ["ping"] and b.got == []
     assert a.got[0].payload["data"] == {"object": "endpoint", "id": ea.public_id, "message": "ping"}
+
+
+def test_the_next_event_of_an_object_goes_once_the_earlier_one_failed_for_good(receiver, monkeypatch) -> None:
+    monkeypatch.setenv("O2O_WEBHOOK_RETRY_HOURS", "0.01")  # 36 s to succeed
+    endpoint = endpoint_at(receiver, types=["order.*"])
+    order = place_order(endpoint.merchant)
+    pay(order)
+    relay()
+    receiver.status = 500
+    deliver()
+    assert receiver.types() == ["order.created"]  # order.paid waits behind it
+    clock.advance(dt.timedelta(minutes=1))
+    deliver()  # order.created fails for good, which lets order.paid go
+    created, paid = (Delivery.objects.get(event_type=t) for t in ("order.created", "order.paid"))
+    assert created.status == DeliveryStatus.FAILED and created.attempts == 2
+    assert receiver.types() == ["order.created", "order.created", "order.paid"]
+    assert paid.attempts == 1
+
+
+def test_one_delivery_pass_is_enqueued_per_relay(receiver, django_capture_on_commit_callbacks) -> None:
+    endpoint = endpoint_at(receiver, types=["order.*"])
+    for _ in range(3):
+        place_order(endpoint.merchant)
+    with django_capture_on_commit_callbacks() as callbacks:
+        relay()
+    assert Delivery.objects.count() == 3
+    assert len([c for c in callbacks if c.__name__ == "_enqueue"]) == 1

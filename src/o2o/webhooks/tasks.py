@@ -15,8 +15,9 @@ from o2o.webhooks import delivery
 @schedule.every(dt.timedelta(seconds=5), name="webhooks.deliver_due")
 @task()
 def deliver_due() -> int:
-    """Post due deliveries (new ones and retries whose back-off ran out)."""
-    return delivery.deliver_due().posted
+    """Post due deliveries (new ones and retries whose back-off ran out), for at most 20 s
+    so the worker's other tasks are not held up by a backlog; the next pass goes on."""
+    return delivery.deliver_due(max_seconds=20).posted
 
 
 def _enqueue() -> None:
