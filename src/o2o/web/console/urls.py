@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from o2o.web.console import views, views_ops, views_staff
+from o2o.web.console import views, views_marketing, views_ops, views_staff, views_webhooks
 
 urlpatterns: list = [
     path("", views.dashboard, name="console"),
@@ -29,7 +29,24 @@ urlpatterns: list = [
     path("staff/invitations/<str:invitation_id>/revoke/", views_staff.invitation_revoke,
          name="console_invitation_revoke"),
     path("staff/<str:staff_id>/remove/", views_staff.staff_remove, name="console_staff_remove"),
+    path("marketing/", views_marketing.marketing, name="console_marketing"),
+    path("marketing/coupons/", views_marketing.template_add, name="console_template_add"),
+    *[path(f"marketing/coupons/<str:template_id>/{action}/", views_marketing.template_move, {"action": action},
+           name=f"console_template_{action}") for action in ("pause", "resume", "stop")],
+    path("marketing/tiers/", views_marketing.tier_add, name="console_tier_add"),
+    path("marketing/tiers/<str:tier_id>/stop/", views_marketing.tier_stop, name="console_tier_stop"),
+    path("marketing/prices/", views_marketing.price_add, name="console_price_add"),
+    path("marketing/prices/<str:price_id>/stop/", views_marketing.price_stop, name="console_price_stop"),
     path("tokens/", views_ops.tokens, name="console_tokens"),
     path("tokens/create/", views_ops.token_create, name="console_token_create"),
     path("tokens/<str:token_id>/revoke/", views_ops.token_revoke, name="console_token_revoke"),
+    path("webhooks/", views_webhooks.webhooks, name="console_webhooks"),
+    path("webhooks/create/", views_webhooks.webhook_create, name="console_webhook_create"),
+    path("webhooks/<str:endpoint_id>/", views_webhooks.webhook, name="console_webhook"),
+    path("webhooks/<str:endpoint_id>/toggle/", views_webhooks.webhook_toggle, name="console_webhook_toggle"),
+    path("webhooks/<str:endpoint_id>/ping/", views_webhooks.webhook_ping, name="console_webhook_ping"),
+    path("webhooks/<str:endpoint_id>/rotate/", views_webhooks.webhook_rotate, name="console_webhook_rotate"),
+    path("webhooks/<str:endpoint_id>/replay/", views_webhooks.webhook_replay, name="console_webhook_replay"),
+    path("webhooks/<str:endpoint_id>/deliveries/<str:delivery_id>/", views_webhooks.webhook_delivery,
+         name="console_webhook_delivery"),
 ]
