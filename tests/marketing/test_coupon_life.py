@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from django.db import transaction
 
-from o2o.core import clock
+from o2o.core import clock, schedule
 from o2o.core.errors import Conflict
-from o2o.marketing import services
+from o2o.marketing import services, tasks
 from o2o.marketing.models import Coupon, CouponUse, UseState
 from o2o.marketing.pricing import quote
 from tests import factories
@@ -126,3 +126,8 @@ def test_claim_limits():
     assert err.value.code == "sold_out"
     t.refresh_from_db()
     assert t.claimed == 2 == Coupon.objects.filter(template=t).count()
+
+
+def test_the_expiry_sweep_is_a_periodic_task():
+    periodic = schedule.registered()["marketing.expire_coupons"]
+    assert periodic.task is tasks.expire_coupons and periodic.every == dt.timedelta(minutes=5)
