@@ -77,7 +77,8 @@ def test_a_failing_endpoint_is_announced_on_the_console(receiver) -> None:
         deliver()
         clock.advance(dt.timedelta(hours=6))
     page = c.get("/console/").content.decode()
-    assert "every delivery to it failed for a day" in page and endpoint.url in page
+    notice = f'<a href="/console/webhooks/{endpoint.public_id}/">{endpoint.url}</a>'
+    assert 'class="card cs-notice" role="alert"' in page and notice in page
 
 
 def test_staff_and_other_merchants_are_refused(receiver) -> None:
