@@ -9,11 +9,15 @@ clients (threads with keep-alive connections) placing orders through POST
 
 - spread: every order picks one of 50 SKUs with plenty of stock;
 - flash:  every order takes 1 unit of ONE SKU, until it sells out or time is up;
-          afterwards the script checks that no unit was oversold.
+          afterwards the script checks that no unit was oversold;
+- promo:  as spread, on a merchant with a spend tier (满15减2) where every buyer
+          holds coupons (满15减1, 100 each): each order is priced through the whole
+          pipeline (best combination, coupons omitted) and reserves one coupon.
+          Run right after spread, it must stay within 10 % of spread's orders/s.
 
 In the same run it measures pgbench with a one-row conditional decrement (the
 physical limit of "take one unit" on this machine) and counts the SQL queries of
-one checkout with Django's CaptureQueriesContext. Results go to
+one checkout (plain and promo) with Django's CaptureQueriesContext. Results go to
 bench/results/checkout.json.
 """
 
@@ -89,14 +93,54 @@ def setup_data(clients: int, flash_stock: int) -> dict:
 
     spread = [sku(f"Spread {i}", 1_000_000) for i in range(50)]
     flash = sku("Flash deal", flash_stock)
-    tokens = []
+    tokens, buyers = [], []
     for i in range(clients + 1):
         u = User.objects.create(username=f"bench-buyer-{tag}-{i}", role=Role.CUSTOMER)
         tokens.append(accounts.create_token(u, "bench")[1])
-    return {"spread": spread, "flash": flash, "tokens": tokens, "merchant": merchant.pk}
+        buyers.append(u)
+    promo = setup_promo(tag, buyers)
+    return {"spread": spread, "flash": flash, "promo": promo, "tokens": tokens, "merchant": merchant.pk}
 
 
-def count_queries(token: str, sku: str) -> dict:
+def setup_promo(tag: str, buyers: list) -> list[str]:
+    """A second merchant with 50 SKUs, a spend tier and a coupon template; every buyer
+    claims 100 coupons of it (through marketing.services.claim)."""
+    import datetime as dt
+
+    from o2o.accounts.models import Role, User
+    from o2o.catalog.models import Product, ProductStatus, Sku
+    from o2o.core import clock
+    from o2o.inventory import services as inventory
+    from o2o.marketing import services as marketing
+    from o2o.marketing.models import CouponKind, CouponTemplate, SpendTier
+    from o2o.merchants.models import Merchant, MerchantStatus, StaffMember, StaffRole
+
+    now = clock.now()
+    owner = User.objects.create(username=f"bench-promo-owner-{tag}", role=Role.MERCHANT_OWNER)
+    merchant = Merchant.objects.create(name=f"Bench promo {tag}", owner=owner, status=MerchantStatus.ACTIVE,
+                                       created_at=now, updated_at=now)
+    StaffMember.objects.create(merchant=merchant, user=owner, role=StaffRole.OWNER, created_at=now)
+    loc = inventory.create_location(merchant, name="Promo warehouse")
+    skus = []
+    for i in range(50):
+        p = Product.objects.create(merchant=merchant, kind="GOODS", title=f"Promo {i}",
+                                   status=ProductStatus.PUBLISHED, published_at=now, created_at=now, updated_at=now)
+        s = Sku.objects.create(product=p, name="default", price_fen=1990, created_at=now, updated_at=now)
+        inventory.set_stock(merchant, s.public_id, loc.public_id, 1_000_000)
+        skus.append(s.public_id)
+    SpendTier.objects.create(merchant=merchant, threshold_fen=1500, amount_off_fen=200, starts_at=now,
+                             ends_at=now + dt.timedelta(days=1), created_at=now)
+    template = CouponTemplate.objects.create(
+        merchant=merchant, title="满15减1", kind=CouponKind.AMOUNT, amount_off_fen=100, threshold_fen=1500,
+        total_quantity=1_000_000, per_customer_limit=100, valid_days=1, merchant_share_bp=10_000,
+        claim_starts_at=now, created_by=owner, created_at=now, updated_at=now)
+    for buyer in buyers:
+        for _ in range(100):
+            marketing.claim(buyer, template.public_id)
+    return skus
+
+
+def count_queries(token: str, sku: str, *, promo: bool = False) -> dict:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -109,6 +153,7 @@ def count_queries(token: str, sku: str) -> dict:
     with CaptureQueriesContext(connection) as ctx:
         r = client.post("/api/v1/orders", body, content_type="application/json", headers=headers)
     assert r.status_code == 201, r.content
+    assert promo is False or r.json()["orders"][0]["discount_fen"] == 300, r.content  # tier + coupon
     return {"count": len(ctx.captured_queries),
             "sql": [q["sql"][:160] for q in ctx.captured_queries]}
 
@@ -236,6 +281,7 @@ def main() -> int:
     ensure_database()
     data = setup_data(args.clients, args.flash_stock)
     queries = count_queries(data["tokens"][-1], data["spread"][0])
+    promo_queries = count_queries(data["tokens"][-1], data["promo"][0], promo=True)
     tokens = data["tokens"][: args.clients]
     server = start_server(args.port)
     try:
@@ -244,6 +290,9 @@ def main() -> int:
         drive(args.port, tokens, lambda i, n: spread_skus[i % len(spread_skus)], 2, stop_on_sold_out=False)
         spread = drive(args.port, tokens, lambda i, n: spread_skus[(i * 7 + n) % len(spread_skus)],
                        args.seconds, stop_on_sold_out=False)
+        promo_skus = data["promo"]
+        promo = drive(args.port, tokens, lambda i, n: promo_skus[(i * 7 + n) % len(promo_skus)],
+                      args.seconds, stop_on_sold_out=False)
         flash = drive(args.port, tokens, lambda i, n: data["flash"], args.seconds, stop_on_sold_out=True)
     finally:
         stop_server(server)
@@ -262,9 +311,11 @@ def main() -> int:
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "server": "o2o serve --workers 2 (granian WSGI, 4 blocking threads each), PostgreSQL",
         "cpus": os.cpu_count(),
-        "spread": spread, "flash": flash, "pgbench": pg,
+        "spread": spread, "flash": flash, "promo": promo, "pgbench": pg,
         "flash_vs_pgbench": round(flash["orders_per_s"] / pg["tps"], 3),
+        "promo_vs_spread": round(promo["orders_per_s"] / spread["orders_per_s"], 3),
         "queries_per_checkout": queries,
+        "queries_per_promo_checkout": promo_queries,
     }
     out = ROOT / "bench" / "results" / "checkout.json"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -275,9 +326,13 @@ def main() -> int:
           f" outcomes {flash['outcomes']}, oversold {flash['oversold']}")
     print(f"pgbench one-row conditional decrement: {pg['tps']} tps"
           f" -> flash reaches {result['flash_vs_pgbench']:.1%} of it")
-    print(f"queries per checkout: {queries['count']}")
+    print(f"promo:  {promo['orders_per_s']} orders/s, p50 {promo['p50_ms']} ms, p99 {promo['p99_ms']} ms"
+          f" -> {result['promo_vs_spread']:.1%} of spread, outcomes {promo['outcomes']}")
+    print(f"queries per checkout: {queries['count']} plain, {promo_queries['count']} with a spend tier and a coupon")
     print(f"written {out.relative_to(ROOT)}")
-    return 0 if flash["oversold"] == 0 and flash["check"]["consistent"] else 1
+    ok = (flash["oversold"] == 0 and flash["check"]["consistent"] and promo_queries["count"] <= 15
+          and result["promo_vs_spread"] >= 0.9)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import pytest
 
 from o2o.core import clock
 from o2o.core.errors import Conflict, NotFound, ValidationFailed
+from o2o.freight import services as fees
 from o2o.marketing import services as marketing
 from o2o.marketing.models import Coupon, CouponStatus, CouponUse, SkuPrice, SpendTier
 from o2o.orders import services as orders
@@ -204,3 +205,18 @@ def test_refund_after_use_keeps_the_coupon_unless_the_template_returns_it(shop, 
     refund = refund_succeeds(Refund.objects.get(payment__order=order))
     assert refund.amount_fen == 2500
     assert _status(coupon) == (CouponStatus.AVAILABLE if returns else CouponStatus.USED)
+
+
+def test_shipping_fee_comes_last_on_the_net(shop, api_as):
+    # Free over 200 yuan: the list total 220 would ship free, but after the tier and the
+    # coupon the order is 170, so the fee applies (the pipeline's last step).
+    fees.set_rule(shop["m"], kind="free_over", flat_fee_fen=800, free_over_fen=20000)
+    marketing.claim(shop["customer"], mb.template(shop["m"], amount_off_fen=2000, threshold_fen=0).public_id)
+    api = api_as(shop["customer"])
+    items = [{"sku": shop["tea"].public_id}, {"sku": shop["cup"].public_id}]
+    q = api.post("/checkout/quote", {"items": items}).json()
+    assert (q["discount_fen"], q["shipping_fee_fen"], q["total_fen"]) == (5000, 800, 17800)
+    r = api.post("/orders", {"lines": items, "shipping_address": b.ADDRESS})
+    assert r.status_code == 201, r.content
+    (order,) = r.json()["orders"]
+    assert (order["shipping_fee_fen"], order["total_fen"]) == (800, 17800)

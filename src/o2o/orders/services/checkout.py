@@ -121,7 +121,8 @@ def plan_orders(items: list[Item], *, shipping_address: dict | None = None,
     """Validate `items` and split them into orders (one per merchant and kind). Reads only.
     `require_address=False` (a quote) skips the shipping address, which moves no price."""
     items = _merge(items)
-    skus = {s.public_id: s for s in Sku.objects.select_related("product__merchant").filter(
+    # The merchant's shipping rule joins in (one-to-one): no query of its own at pricing.
+    skus = {s.public_id: s for s in Sku.objects.select_related("product__merchant__shipping_rule").filter(
         public_id__in={it.sku for it in items})}
     slot_ids = {it.slot for it in items if it.slot}
     slots = ({s.public_id: s for s in Slot.objects.select_related("store").filter(public_id__in=slot_ids)}

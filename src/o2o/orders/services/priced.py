@@ -19,9 +19,10 @@ from o2o.catalog.models import ProductKind, Sku
 from o2o.core.errors import ValidationFailed
 from o2o.core.ids import looks_like_id
 from o2o.freight import services as fees
+from o2o.freight.models import ShippingRule
 from o2o.inventory.models import Slot
 from o2o.marketing import pricing
-from o2o.merchants.models import Store
+from o2o.merchants.models import Merchant, Store
 from o2o.orders.models import OrderKind
 
 MAX_COUPONS = 10
@@ -89,6 +90,14 @@ def _store_id(sku: Sku, slot: Slot | None, pickup: Store | None) -> int | None:
     return None
 
 
+def _rule(merchant: Merchant) -> ShippingRule | None:
+    """The merchant's shipping rule, loaded with the SKUs (select_related), or None."""
+    try:
+        return merchant.shipping_rule
+    except ShippingRule.DoesNotExist:
+        return None
+
+
 def price(customer, by_order: dict[tuple[int, str], list[Row]], *, pickup: Store | None,
           coupons: Sequence[str] | None, now: dt.datetime) -> CheckoutPrice:
     """Price the planned orders (`by_order`: (merchant pk, OrderKind) -> rows) for
@@ -104,8 +113,6 @@ def price(customer, by_order: dict[tuple[int, str], list[Row]], *, pickup: Store
                 quantity=it.quantity))
     quote = pricing.quote(customer, lines, coupons=coupons, now=now)
     priced = {ln.key: ln for ln in quote.lines}
-    goods_merchants = {m for m, kind in by_order if kind == OrderKind.GOODS and pickup is None}
-    rules = fees.rules_for(goods_merchants) if goods_merchants else {}
     orders: list[PricedOrder] = []
     n = 0
     for (merchant_id, kind), rows in by_order.items():
@@ -115,7 +122,7 @@ def price(customer, by_order: dict[tuple[int, str], list[Row]], *, pickup: Store
         fee = 0
         if kind == OrderKind.GOODS and pickup is None:
             weight = sum((s.product.weight_grams or 0) * it.quantity for s, it, _ in rows)
-            fee = fees.compute(rules.get(merchant_id), net, weight)
+            fee = fees.compute(_rule(rows[0][0].product.merchant), net, weight)
         orders.append(PricedOrder(
             merchant_id=merchant_id, kind=kind, rows=rows, lines=got,
             list_subtotal_fen=sum(s.price_fen * it.quantity for s, it, _ in rows),
