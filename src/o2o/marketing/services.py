@@ -187,7 +187,7 @@ def reserve_coupons(customer: Any, coupon_public_ids: Sequence[str], *, checkout
     by_coupon = {d.ref: d for d in (quote.discounts if quote else []) if d.source == "coupon"}
     key_by_pk = {pk: key for key, pk in (order_pk_by_key or {}).items()}
     nets = quote.order_totals() if quote else {}
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # joins checkout's transaction: no savepoint round trips
         for public_id in sorted(dict.fromkeys(coupon_public_ids)):
             held = Coupon.objects.filter(public_id=public_id, customer_id=customer.pk,
                                          status=CouponStatus.AVAILABLE).update(

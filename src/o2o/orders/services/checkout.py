@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 
 from o2o.catalog import selectors as catalog
 from o2o.catalog.models import BookingMode, ProductKind, Sku
@@ -121,15 +122,16 @@ def plan_orders(items: list[Item], *, shipping_address: dict | None = None,
     """Validate `items` and split them into orders (one per merchant and kind). Reads only.
     `require_address=False` (a quote) skips the shipping address, which moves no price."""
     items = _merge(items)
-    # The merchant's shipping rule joins in (one-to-one): no query of its own at pricing.
-    skus = {s.public_id: s for s in Sku.objects.select_related("product__merchant__shipping_rule").filter(
-        public_id__in={it.sku for it in items})}
+    now = clock.now()
+    # One query: the SKUs, their merchant's shipping rule (one-to-one, for pricing) and
+    # whether the catalog's purchasable rule allows each now.
+    on_sale = Exists(catalog.purchasable_products(now=now).filter(pk=OuterRef("product_id")))
+    skus = {s.public_id: s for s in Sku.objects.select_related("product__merchant__shipping_rule")
+            .filter(public_id__in={it.sku for it in items}).annotate(on_sale=Q(is_active=True) & Q(on_sale))}
     slot_ids = {it.slot for it in items if it.slot}
     slots = ({s.public_id: s for s in Slot.objects.select_related("store").filter(public_id__in=slot_ids)}
              if slot_ids else {})
-
-    now = clock.now()
-    buyable = catalog.purchasable_sku_pks({s.pk for s in skus.values()}, now=now)
+    buyable = {s.pk for s in skus.values() if s.on_sale}
     planned = []  # (sku, item, slot)
     needs_address = False
     for it in items:
