@@ -102,6 +102,7 @@ class PlatformTemplateForm(TemplateForm):
     budget_cap = _yuan(_("Budget cap (yuan, optional)"))
 
     def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")  # the operator pages set labels above inputs
         super().__init__(*args, **kwargs)
         del self.fields["products"], self.fields["stores"]
 
@@ -118,6 +119,10 @@ class BudgetForm(forms.Form):
     """A platform template's budget cap (marketing.manage.update_template)."""
 
     budget_cap = _yuan(_("Budget cap (yuan)"), required=True)
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 class TierForm(forms.Form):
