@@ -187,8 +187,9 @@ def reserve_coupons(customer: Any, coupon_public_ids: Sequence[str], *, checkout
     by_coupon = {d.ref: d for d in (quote.discounts if quote else []) if d.source == "coupon"}
     key_by_pk = {pk: key for key, pk in (order_pk_by_key or {}).items()}
     nets = quote.order_totals() if quote else {}
+    wanted = sorted(dict.fromkeys(coupon_public_ids))
     with transaction.atomic(savepoint=False):  # joins checkout's transaction: no savepoint round trips
-        for public_id in sorted(dict.fromkeys(coupon_public_ids)):
+        for public_id in wanted:  # one conditional UPDATE each, in a fixed order (no deadlock)
             held = Coupon.objects.filter(public_id=public_id, customer_id=customer.pk,
                                          status=CouponStatus.AVAILABLE).update(
                 status=CouponStatus.RESERVED, checkout_group=checkout_group, updated_at=now)
@@ -197,18 +198,20 @@ def reserve_coupons(customer: Any, coupon_public_ids: Sequence[str], *, checkout
                     raise NotFound(_("No such coupon"), "coupon_not_found", details={"coupon": public_id})
                 raise Conflict(_("This coupon is used or held by another order"), "coupon_taken",
                                details={"coupon": public_id})
-            coupon = Coupon.objects.get(public_id=public_id)
-            discount = by_coupon.get(public_id)
-            for order_pk in order_pks_by_coupon.get(public_id, ()):
+        uses = []
+        for coupon in Coupon.objects.filter(public_id__in=wanted).only("pk", "public_id", "template_id"):
+            discount = by_coupon.get(coupon.public_id)
+            for order_pk in order_pks_by_coupon.get(coupon.public_id, ()):
                 key = key_by_pk.get(order_pk)
                 amount = discount.by_order.get(key, 0) if discount and key else 0
                 merchant = discount.merchant_by_order.get(key, 0) if discount and key else 0
-                CouponUse.objects.create(
+                uses.append(CouponUse(
                     coupon=coupon, template_id=coupon.template_id, order_pk=order_pk,
                     checkout_group=checkout_group, amount_fen=amount, merchant_funded_fen=merchant,
                     platform_funded_fen=amount - merchant,
                     order_net_fen=nets.get(key, {}).get("net_fen", 0) if key else 0,
-                    created_at=now, updated_at=now)
+                    created_at=now, updated_at=now))
+        CouponUse.objects.bulk_create(uses)
 
 
 def coupons_paid(order_pk: int) -> None:
