@@ -12,6 +12,7 @@ from django.test import Client, override_settings
 
 from o2o.accounts.models import Role
 from o2o.core.pagination import seal
+from o2o.webhooks import services as webhooks
 from tests import factories
 from tests.api.openapi import operations, role_for
 
@@ -37,7 +38,8 @@ def test_the_document_lists_the_paginated_endpoints():
 def world(api_as):
     merchant = factories.merchant()
     product = factories.product(merchant)
-    return {"merchant_id": merchant.public_id, "product_id": product.public_id,
+    endpoint, _secret = webhooks.create_endpoint(merchant.owner, "http://127.0.0.1:9/hooks", ["*"])
+    return {"merchant_id": merchant.public_id, "product_id": product.public_id, "endpoint_id": endpoint.public_id,
             "clients": {"operator": api_as(factories.user(Role.OPERATOR)),
                         "owner": api_as(merchant.owner), "customer": api_as(factories.user())}}
 
@@ -46,7 +48,8 @@ def world(api_as):
 @pytest.mark.parametrize("cursor", BAD_CURSORS, ids=range(len(BAD_CURSORS)))
 def test_a_cursor_we_did_not_issue_is_422(world, path, cursor):
     client = world["clients"][role_for(path)]
-    url = path.format(merchant_id=world["merchant_id"], product_id=world["product_id"])
+    url = path.format(merchant_id=world["merchant_id"], product_id=world["product_id"],
+                      endpoint_id=world["endpoint_id"])
     r = client.client.get(url, {"cursor": cursor}, headers=client._headers(None))
     assert r.status_code == 422, r.content
     assert r.json()["error"]["code"] == "invalid_cursor"
