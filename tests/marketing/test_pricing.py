@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from o2o.catalog.models import ProductKind
 from o2o.core import clock
@@ -144,7 +144,14 @@ def test_unusable_coupons_say_why():
     assert why[services_only.public_id][0] == "out_of_scope"
     assert why[at_store.public_id][0] == "wrong_store"
     assert "12.00" in next(u.message for u in q.unusable if u.coupon == short.public_id)
-    clock.advance(dt.timedelta(days=8))
+    later = services.claim(customer, b.template(m, threshold_fen=0, valid_days=None,
+                                                valid_from=clock.now() + dt.timedelta(days=1),
+                                                valid_until=clock.now() + dt.timedelta(days=30)).public_id)
+    q = quote(customer, [b.line(p, store_id=store.pk)])
+    (not_yet,) = [u for u in q.unusable if u.coupon == later.public_id]
+    assert not_yet.code == "not_started" and not_yet.message.startswith(  # zh: "… 起可用"
+        timezone.localtime(later.valid_from).strftime("%Y-%m-%d %H:%M"))
+    clock.advance(dt.timedelta(days=40))
     q = quote(customer, [b.line(p, store_id=store.pk)])
     assert {u.code for u in q.unusable} == {"expired"}
 

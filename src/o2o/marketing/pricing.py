@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from o2o.core import clock
@@ -150,7 +151,7 @@ def coupon_label(t: CouponTemplate) -> str:
 
 
 UNUSABLE_MESSAGES = {
-    "not_started": lambda d: _("Usable from %(date)s") % {"date": d.get("valid_from", "")},
+    "not_started": lambda d: _("Usable from %(date)s") % {"date": _local(d.get("valid_from"))},
     "expired": lambda d: _("This coupon has expired"),
     "wrong_merchant": lambda d: _("Not valid for this merchant's items"),
     "wrong_store": lambda d: _("Not valid at this store"),
@@ -160,6 +161,11 @@ UNUSABLE_MESSAGES = {
     "not_available": lambda d: _("This coupon is used or held by another order"),
     "below_threshold": lambda d: _("%(short)s more to use it") % {"short": format_fen(d.get("short_fen", 0))},
 }
+
+
+def _local(iso: str | None) -> str:
+    """An ISO instant as the customer reads it: local date and minute."""
+    return timezone.localtime(dt.datetime.fromisoformat(iso)).strftime("%Y-%m-%d %H:%M") if iso else ""
 
 
 def unusable(coupon: str, code: str, details: dict | None = None) -> Unusable:
