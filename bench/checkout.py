@@ -10,8 +10,9 @@ clients (threads with keep-alive connections) placing orders through POST
 - spread: every order picks one of 50 SKUs with plenty of stock;
 - flash:  every order takes 1 unit of ONE SKU, until it sells out or time is up;
           afterwards the script checks that no unit was oversold;
-- promo:  as spread, on a merchant with a spend tier (满15减2) where every buyer
-          holds coupons (满15减1, 100 each): each order is priced through the whole
+- promo:  as spread, on a merchant with a spend tier (满15减2) and a coupon
+          template (满15减1); each client rotates over 10 buyers holding 8 coupons
+          each (a realistic wallet), so every order is priced through the whole
           pipeline (best combination, coupons omitted) and reserves one coupon.
           Run right after spread, it must stay within 10 % of spread's orders/s.
 
@@ -98,15 +99,22 @@ def setup_data(clients: int, flash_stock: int) -> dict:
         u = User.objects.create(username=f"bench-buyer-{tag}-{i}", role=Role.CUSTOMER)
         tokens.append(accounts.create_token(u, "bench")[1])
         buyers.append(u)
-    promo = setup_promo(tag, buyers)
-    return {"spread": spread, "flash": flash, "promo": promo, "tokens": tokens, "merchant": merchant.pk}
+    promo, promo_tokens = setup_promo(tag, buyers[-1], clients)
+    return {"spread": spread, "flash": flash, "promo": promo, "promo_tokens": promo_tokens, "tokens": tokens,
+            "merchant": merchant.pk}
 
 
-def setup_promo(tag: str, buyers: list) -> list[str]:
-    """A second merchant with 50 SKUs, a spend tier and a coupon template; every buyer
-    claims 100 coupons of it (through marketing.services.claim)."""
+PROMO_BUYERS_PER_CLIENT = 10
+COUPONS_PER_BUYER = 8
+
+
+def setup_promo(tag: str, counter, clients: int) -> tuple[list[str], list[list[str]]]:
+    """A second merchant with 50 SKUs, a spend tier and a coupon template; per client,
+    10 buyers holding 8 coupons each (claimed through marketing.services.claim), and a
+    few for `counter`, the buyer whose checkout the query count watches."""
     import datetime as dt
 
+    from o2o.accounts import services as accounts
     from o2o.accounts.models import Role, User
     from o2o.catalog.models import Product, ProductStatus, Sku
     from o2o.core import clock
@@ -132,12 +140,20 @@ def setup_promo(tag: str, buyers: list) -> list[str]:
                              ends_at=now + dt.timedelta(days=1), created_at=now)
     template = CouponTemplate.objects.create(
         merchant=merchant, title="满15减1", kind=CouponKind.AMOUNT, amount_off_fen=100, threshold_fen=1500,
-        total_quantity=1_000_000, per_customer_limit=100, valid_days=1, merchant_share_bp=10_000,
+        total_quantity=1_000_000, per_customer_limit=COUPONS_PER_BUYER, valid_days=1, merchant_share_bp=10_000,
         claim_starts_at=now, created_by=owner, created_at=now, updated_at=now)
-    for buyer in buyers:
-        for _ in range(100):
-            marketing.claim(buyer, template.public_id)
-    return skus
+    for _ in range(2):
+        marketing.claim(counter, template.public_id)
+    tokens: list[list[str]] = []
+    for i in range(clients):
+        mine = []
+        for j in range(PROMO_BUYERS_PER_CLIENT):
+            u = User.objects.create(username=f"bench-promo-{tag}-{i}-{j}", role=Role.CUSTOMER)
+            for _ in range(COUPONS_PER_BUYER):
+                marketing.claim(u, template.public_id)
+            mine.append(accounts.create_token(u, "bench")[1])
+        tokens.append(mine)
+    return skus, tokens
 
 
 def count_queries(token: str, sku: str, *, promo: bool = False) -> dict:
@@ -194,8 +210,10 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.wait(timeout=5)
 
 
-def drive(port: int, tokens: list[str], pick, seconds: float, stop_on_sold_out: bool) -> dict:
-    """Each client thread places orders back to back on its keep-alive connection."""
+def drive(port: int, tokens: list[str], pick, seconds: float, stop_on_sold_out: bool,
+          token_for=None) -> dict:
+    """Each client thread places orders back to back on its keep-alive connection (as
+    its buyer, or as token_for(i, n) when given)."""
     latencies: list[float] = []
     codes: dict[str, int] = {}
     lock = threading.Lock()
@@ -209,7 +227,8 @@ def drive(port: int, tokens: list[str], pick, seconds: float, stop_on_sold_out: 
         end = time.monotonic() + seconds
         while not stop.is_set() and time.monotonic() < end:
             body = json.dumps({"lines": [{"sku": pick(i, n), "quantity": 1}], "shipping_address": ADDRESS})
-            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
+            who = token_for(i, n) if token_for is not None else token
+            headers = {"Authorization": f"Bearer {who}", "Content-Type": "application/json",
                        "Idempotency-Key": uuid.uuid4().hex}
             t0 = time.perf_counter()
             conn.request("POST", "/api/v1/orders", body, headers)
@@ -291,8 +310,10 @@ def main() -> int:
         spread = drive(args.port, tokens, lambda i, n: spread_skus[(i * 7 + n) % len(spread_skus)],
                        args.seconds, stop_on_sold_out=False)
         promo_skus = data["promo"]
+        promo_tokens = data["promo_tokens"]
         promo = drive(args.port, tokens, lambda i, n: promo_skus[(i * 7 + n) % len(promo_skus)],
-                      args.seconds, stop_on_sold_out=False)
+                      args.seconds, stop_on_sold_out=False,
+                      token_for=lambda i, n: promo_tokens[i][n % len(promo_tokens[i])])
         flash = drive(args.port, tokens, lambda i, n: data["flash"], args.seconds, stop_on_sold_out=True)
     finally:
         stop_server(server)
