@@ -6,6 +6,7 @@ from o2o.web.counter import views
 
 urlpatterns: list = [
     path("", views.index, name="counter"),
+    path("sw.js", views.service_worker, name="counter_sw"),
     path("store/", views.pick, name="counter_pick"),
     path("lookup/", views.lookup, name="counter_lookup"),
     path("redeem/", views.redeem, name="counter_redeem"),

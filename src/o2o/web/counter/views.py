@@ -2,16 +2,23 @@
 confirm (redeem once, even on a double tap), undo within the reversal window.
 
 Every step calls vouchers.services, as the API does; htmx swaps the result panel, and
-plain form posts render the whole page."""
+plain form posts render the whole page.
+
+The screen is also an installable web app that keeps redeeming offline: its service
+worker (served here at /counter/sw.js so that its scope is /counter/) caches the page,
+and static/web/counter/offline.js verifies scans against the offline bundle and uploads
+them through the counter API (docs/offline-counter.md). These views write nothing for it."""
 
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.staticfiles import finders
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from o2o.core import clock
 from o2o.core.errors import DomainError
@@ -175,3 +182,16 @@ def recent(request: HttpRequest) -> HttpResponse:
     if store is None:
         return redirect("web:counter")
     return render(request, "web/counter/_recent.html", {"store": store, "recent": _recent(request, store)})
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker script from the static files, at a URL whose scope is /counter/.
+    Public like any script; always revalidated so a new version installs on the next load."""
+    found = finders.find("web/counter/sw.js")
+    if not found:
+        raise Http404("no service worker")
+    response = HttpResponse(Path(found).read_bytes(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/counter/"
+    return response
