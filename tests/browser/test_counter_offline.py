@@ -22,7 +22,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from o2o.vouchers import codes
 
-
 pytestmark = pytest.mark.django_db(transaction=True)
 
 STORE, OTHER_STORE, MERCHANT = "sto_here", "sto_there", "mer_one"
