@@ -17,6 +17,7 @@ from o2o.marketing.models import Coupon, CouponStatus, CouponTemplate
 from o2o.orders.models import Order, OrderStatus
 from o2o.sandbox import services as sandbox
 from tests.browser.conftest import login, shot
+from tests.browser.test_a11y import _check_markup
 from tests.payments.helpers import point_at
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -52,12 +53,15 @@ def test_claim_on_a_product_page_apply_at_checkout_pay_and_the_merchant_counts_i
         "button", name=re.compile("领取")).click()
     phone.wait_for_selector(f".sf-coupon-card[data-template={platform.public_id}] .sf-badge:has-text('已领取')")
     cash = Coupon.objects.get(template=platform, customer__username="alice")
+    for path in ("/coupons/", "/me/coupons/"):
+        _check_markup(phone, path)  # labels, one h1, alt texts
     phone.goto(f"/p/{meal.public_id}/")
 
     phone.get_by_role("button", name="加入购物车").click()
     phone.wait_for_url("**/cart/")
     phone.get_by_role("link", name="去结算").click()
     phone.wait_for_url("**/checkout/")
+    _check_markup(phone, "/checkout/")
     picked = phone.locator(f".sf-coupon[data-coupon={coupon.public_id}]")
     assert picked.locator("input").is_checked() and "本单已用" in picked.inner_text()
     assert phone.locator(f".sf-coupon[data-coupon={cash.public_id}] input").is_checked()
@@ -90,6 +94,7 @@ def test_claim_on_a_product_page_apply_at_checkout_pay_and_the_merchant_counts_i
     desk.goto("/console/")
     desk.get_by_role("link", name="营销").click()
     desk.wait_for_url("**/console/marketing/")
+    _check_markup(desk, "/console/marketing/")
     row = desk.locator(f"tr[data-template={template.public_id}]")
     assert row.locator(".cs-used").inner_text() == "1"
     assert row.locator(".cs-claimed").inner_text() == "1 / 1000"
@@ -99,6 +104,6 @@ def test_claim_on_a_product_page_apply_at_checkout_pay_and_the_merchant_counts_i
     # The operators see the platform's ¥5 on its template, under the budget cap.
     desk.context.clear_cookies()
     login(desk, "operator", DEMO_PASSWORD)
-    desk.goto("/ops/marketing/")
+    _check_markup(desk, "/ops/marketing/")
     assert desk.locator(f"tr[data-template={platform.public_id}] .ops-spend").inner_text() == "¥5.00"
     shot(desk, "ops-coupon-spend")

@@ -225,3 +225,34 @@ def test_a_percent_coupon_with_a_cap_and_a_platform_coupon_stack_on_one_order():
     for coupon in (pct, cash):
         label = page[page.index(f'data-coupon="{coupon.public_id}"'):]
         assert "checked" in label[:label.index("</label>")]
+
+
+def test_the_cart_shows_the_prices_of_now_and_the_offers_to_come():
+    m = factories.merchant()
+    sku = ob.goods(m, price_fen=15000)
+    now = clock.now()
+    manage.create_sku_price(m, sku=sku.public_id, price_fen=12000, starts_at=now - dt.timedelta(hours=1),
+                            ends_at=now + dt.timedelta(days=1))
+    _tier(m, 20000, 3000)
+    customer = factories.user()
+    marketing.claim(customer, mb.template(m, amount_off_fen=2000, threshold_fen=10000).public_id)
+    orders.add_line(customer, sku.public_id, 2)
+    page = _client(customer).get("/cart/").content.decode()
+    assert "¥240.00" in page and "<s class=\"muted\">¥300.00</s>" in page  # 2 x the limited-time ¥120
+    assert "满减和你的优惠券结算时可减 ¥50.00" in page  # 满200减30, then 满100减20
+
+
+def test_order_pay_and_console_pages_show_the_discount_and_who_pays_it():
+    m = factories.merchant()
+    sku = ob.goods(m, price_fen=15000)
+    customer = factories.user()
+    mine = marketing.claim(customer, mb.template(m, amount_off_fen=2000, threshold_fen=10000).public_id)
+    cash = marketing.claim(customer, mb.template(None, amount_off_fen=500, threshold_fen=0).public_id)
+    (order,) = orders.place_orders(customer, [orders.Item(sku.public_id, 1)], shipping_address=ob.ADDRESS,
+                                   coupons=[mine.public_id, cash.public_id])
+    c = _client(customer)
+    for path in (f"/orders/{order.public_id}/",):
+        page = c.get(path).content.decode()
+        assert "¥150.00" in page and "−¥25.00" in page, path
+    page = _client(m.owner).get(f"/console/orders/{order.public_id}/").content.decode()
+    assert "共减 ¥25.00，其中平台出资 ¥5.00" in page

@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from o2o.catalog.models import ProductKind
 from o2o.core.errors import DomainError, ValidationFailed
 from o2o.orders import services as orders
 from o2o.orders.services.checkout import MAX_QUANTITY
@@ -50,28 +49,41 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     return redirect("web:cart")
 
 
-def _groups(lines) -> list[dict]:
-    """Cart lines grouped by merchant, each group with its subtotal."""
+def _groups(lines, unit_prices: dict[tuple[int, int | None], int]) -> list[dict]:
+    """Cart lines grouped by merchant, each group with its subtotal at the prices of now
+    (a limited-time price where one runs)."""
     groups: OrderedDict[int, dict] = OrderedDict()
     for ln in lines:
         m = ln.sku.product.merchant
-        g = groups.setdefault(m.pk, {"merchant": m, "lines": [], "subtotal_fen": 0, "goods_fen": 0,
-                                     "goods_grams": 0, "has_goods": False})
-        total = ln.sku.price_fen * ln.quantity
-        g["lines"].append({"line": ln, "total_fen": total})
+        g = groups.setdefault(m.pk, {"merchant": m, "lines": [], "subtotal_fen": 0})
+        unit = unit_prices.get((ln.sku_id, ln.slot_id), ln.sku.price_fen)
+        total = unit * ln.quantity
+        g["lines"].append({"line": ln, "total_fen": total, "list_fen": ln.sku.price_fen * ln.quantity})
         g["subtotal_fen"] += total
-        if ln.sku.product.kind == ProductKind.GOODS:
-            g["has_goods"] = True
-            g["goods_fen"] += total
-            g["goods_grams"] += (ln.sku.product.weight_grams or 0) * ln.quantity
     return list(groups.values())
+
+
+def _priced(user) -> tuple[dict[tuple[int, int | None], int], int]:
+    """The unit price of each cart line now, and what the spend offers and the best of the
+    customer's coupons would take off at checkout: the pipeline checkout charges with.
+    Nothing when the cart cannot be checked out as it is (checkout will say why)."""
+    try:
+        price = orders.quote_cart(user)
+    except DomainError:
+        return {}, 0
+    units = {(sku.pk, slot.pk if slot else None): pl.unit_price_fen
+             for po in price.orders for (sku, _it, slot), pl in zip(po.rows, po.lines, strict=True)}
+    return units, price.quote.discount_fen
 
 
 @login_required
 def cart(request: HttpRequest) -> HttpResponse:
-    groups = _groups(orders.cart_lines(request.user))
+    lines = orders.cart_lines(request.user)
+    units, offers_fen = _priced(request.user) if lines else ({}, 0)
+    groups = _groups(lines, units)
+    total = sum(g["subtotal_fen"] for g in groups)
     return render(request, "web/storefront/cart.html", {
-        "groups": groups, "total_fen": sum(g["subtotal_fen"] for g in groups), "max_quantity": MAX_QUANTITY,
+        "groups": groups, "total_fen": total, "offers_fen": offers_fen, "max_quantity": MAX_QUANTITY,
     })
 
 
