@@ -31,7 +31,8 @@ class OrderLineInline(admin.TabularInline):
     extra = 0
     can_delete = False
     raw_id_fields = ("product", "sku", "slot", "store")
-    readonly_fields = ("title", "sku_name", "unit_price_fen", "quantity", "line_total_fen", "kind")
+    readonly_fields = ("title", "sku_name", "list_unit_price_fen", "unit_price_fen", "quantity", "discount_fen",
+                       "merchant_funded_fen", "platform_funded_fen", "line_total_fen", "kind")
 
 
 @admin.register(Order)
@@ -44,15 +45,15 @@ class OrderAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     raw_id_fields = ("customer", "merchant")
     # The state machine lives in orders.services; the admin only looks.
-    readonly_fields = ("status", "total_fen", "paid_at", "paid_amount_fen", "gateway_txn_id",
-                       "closed_at", "close_reason")
+    readonly_fields = ("status", "total_fen", "discount_fen", "platform_subsidy_fen", "paid_at", "paid_amount_fen",
+                       "gateway_txn_id", "closed_at", "close_reason")
     inlines = [OrderLineInline]
 
 
 @admin.register(OrderLine)
 class OrderLineAdmin(admin.ModelAdmin):
     list_display = ("public_id", "order", "kind", "title", "sku_name", "unit_price_fen", "quantity",
-                    "line_total_fen", "slot", "store")
+                    "discount_fen", "line_total_fen", "slot", "store")
     search_fields = ("public_id", "order__public_id", "title")
     list_filter = ("kind",)
     raw_id_fields = ("order", "product", "sku", "slot", "store")
