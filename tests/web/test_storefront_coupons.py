@@ -256,3 +256,21 @@ def test_order_pay_and_console_pages_show_the_discount_and_who_pays_it():
         assert "¥150.00" in page and "−¥25.00" in page, path
     page = _client(m.owner).get(f"/console/orders/{order.public_id}/").content.decode()
     assert "共减 ¥25.00，其中平台出资 ¥5.00" in page
+
+
+def test_a_coupons_shared_link_claims_it_from_the_link_or_says_it_is_gone():
+    m = factories.merchant()
+    t = mb.template(m)
+    owner_page = _client(m.owner).get("/console/marketing/").content.decode()
+    assert f'href="/coupons/?c={t.public_id}"' in owner_page  # the merchant copies the link from the tab
+    page = Client().get(f"/coupons/?c={t.public_id}").content.decode()
+    assert set(re.findall(r'data-template="(ctp_\w+)"', page)) == {t.public_id}
+    assert 'name="source" value="link"' in page
+    customer = factories.user()
+    r = _client(customer).post("/coupons/claim/", {"template": t.public_id, "source": "link",
+                                                   "back": f"/coupons/?c={t.public_id}"})
+    assert r.status_code == 302
+    assert Coupon.objects.get(customer=customer).source == ClaimSource.LINK
+    manage.move_template(t, "stop")
+    assert Client().get(f"/coupons/?c={t.public_id}").status_code == 404
+    assert Client().get("/coupons/?c=ctp_nope").status_code == 404

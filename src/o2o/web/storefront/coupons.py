@@ -1,5 +1,5 @@
-"""Coupons on the storefront: the coupon centre (领券中心), claiming a coupon (from a
-product page, the centre or a shared link), the customer's wallet (available / used /
+"""Coupons on the storefront: the coupon centre (领券中心), a coupon's shared link,
+claiming a coupon (from a product page, the centre or a link), the customer's wallet (available / used /
 expired), and the offers block of a product page (coupons to claim, spend offers,
 limited-time prices). Reads go through marketing.selectors and the pricing pipeline,
 claims through marketing.services.claim; a refused claim shows the service's message
@@ -64,12 +64,19 @@ def product_offers(request: HttpRequest, product: Product, skus) -> dict:
 
 
 def centre(request: HttpRequest) -> HttpResponse:
-    """Every coupon that can be claimed now, or one merchant's (?merchant=)."""
+    """Every coupon that can be claimed now, or one merchant's (?merchant=), or one coupon
+    by its shared link (?c=<template id>: 404 when it cannot be claimed now, paused,
+    stopped, sold out, over or unknown)."""
+    shared = (request.GET.get("c") or "")[:40]
     merchant = (request.GET.get("merchant") or "")[:40] or None
-    templates = list(marketing_read.coupon_centre(merchant=merchant)[:CENTRE_SHOWN])
+    found = marketing_read.coupon_centre(merchant=merchant)
+    if shared:
+        found = found.filter(public_id=shared)
+    templates = list(found[:CENTRE_SHOWN])
     return render(request, "web/storefront/coupons.html", {
         "offers": _offer_rows(templates, _held(request)), "claim_back": request.get_full_path(),
-    })
+        "shared": bool(shared), "source": ClaimSource.LINK if shared else ClaimSource.COUPON_CENTRE,
+    }, status=404 if shared and not templates else 200)
 
 
 @require_POST
