@@ -52,6 +52,9 @@ PREFIXES = (
     "rcd",  # reconciliation differences
     "sti",  # staff invitations
     "ctp", "cpn", "tier", "skp",  # coupon templates, coupons, spend tiers, limited-time prices
+    "key", "dev", "ofr", "ocf",  # voucher signing keys, counter devices, offline uploads, conflicts
+    "mrg",  # account merges
+    "wxi",  # WeChat identities
 )
 for _p in PREFIXES:
     globals()[f"new_{_p}_id"] = _make(_p)

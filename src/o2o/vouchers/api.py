@@ -12,7 +12,7 @@ from o2o.accounts.auth import api_auth
 from o2o.core.idempotency import run_once
 from o2o.core.pagination import Cursor
 from o2o.core.schemas import ERRORS, Schema
-from o2o.vouchers import qr, selectors, services
+from o2o.vouchers import offline, qr, selectors, services
 from o2o.vouchers.models import VoucherStatus
 from o2o.vouchers.schemas import (
     LookupOut,
@@ -59,16 +59,17 @@ def _qr_response(body: bytes, content_type: str) -> HttpResponse:
 
 @router.get("/vouchers/{voucher_id}/qr.svg", response={200: None, **ERRORS})
 def voucher_qr_svg(request, voucher_id: str):
-    """The voucher's QR code as SVG; only its owner may fetch it."""
+    """The voucher's QR code as SVG (its signed payload, docs/offline-counter.md); only its
+    owner may fetch it."""
     voucher = selectors.customer_voucher(request.auth, voucher_id)
-    return _qr_response(qr.svg(voucher.code), "image/svg+xml")
+    return _qr_response(qr.svg(offline.signed_payload(voucher)), "image/svg+xml")
 
 
 @router.get("/vouchers/{voucher_id}/qr.png", response={200: None, **ERRORS})
 def voucher_qr_png(request, voucher_id: str):
-    """The voucher's QR code as PNG; only its owner may fetch it."""
+    """The voucher's QR code as PNG (its signed payload); only its owner may fetch it."""
     voucher = selectors.customer_voucher(request.auth, voucher_id)
-    return _qr_response(qr.png(voucher.code), "image/png")
+    return _qr_response(qr.png(offline.signed_payload(voucher)), "image/png")
 
 
 @router.post("/vouchers/{voucher_id}/refund", response={201: RefundOut, **ERRORS})

@@ -150,3 +150,26 @@ class VoucherRefund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.public_id}: {self.amount_fen} fen"
+
+
+class MerchantSigningKey(models.Model):
+    """An Ed25519 key that signs a merchant's voucher QR payloads (vouchers.signing).
+
+    The private key is sealed at rest (AES-GCM under a key derived from SECRET_KEY).
+    The newest key neither retired nor revoked signs; a retired key still verifies until
+    `not_after` (the latest validity end of what it signed); a revoked one never again."""
+
+    kid = models.CharField(max_length=24, unique=True, default=_pid("key"), editable=False)
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="signing_keys")
+    private_sealed = models.TextField()
+    public_key = models.CharField(max_length=64)  # raw 32 bytes, base64url
+    created_at = models.DateTimeField()
+    retired_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    not_after = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.kid

@@ -1,5 +1,6 @@
-"""QR images of voucher codes (segno). The QR holds the bare code, which QR's
-alphanumeric mode encodes compactly and counter scanners type as it is."""
+"""QR images (segno). A voucher's QR holds its signed payload (vouchers.offline,
+docs/offline-counter.md) so a counter can check it offline; a pick-up code's QR holds
+the bare code, which QR's alphanumeric mode encodes compactly."""
 
 from __future__ import annotations
 

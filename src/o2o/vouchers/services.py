@@ -16,6 +16,7 @@ Error codes of a redemption (the same for a lookup, which writes nothing):
     not_yet_valid 409, expired 409, fully_used 409, refunded 409
     slot_not_today 409    a booked slot on another store-local day (± tolerance)
     invalid_uses 422      uses < 1 or more than the uses left
+    invalid_payload 422, invalid_signature 422   a signed QR payload (vouchers.signing)
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from o2o.merchants.access import may_act_at, merchant_of
 from o2o.merchants.models import Merchant, Store
 from o2o.orders import services as orders
 from o2o.orders.models import Order, OrderLine
-from o2o.vouchers import codes
+from o2o.vouchers import codes, signing
 from o2o.vouchers.models import (
     USABLE,
     Redemption,
@@ -223,6 +224,8 @@ def _counter(staff_user, store_public_id: object) -> Counter:
 
 
 def _find(merchant: Merchant, raw_code: object) -> Voucher:
+    if signing.looks_signed(raw_code):
+        return _find_signed(merchant, raw_code)
     code = codes.parse(raw_code)
     if code is None:
         raise ValidationFailed("This is not a voucher code (check for a typo)", "invalid_code")
@@ -233,6 +236,23 @@ def _find(merchant: Merchant, raw_code: object) -> Voucher:
     if voucher.merchant_id != merchant.pk:
         raise NotFound("No voucher has this code", "not_your_voucher")
     return voucher
+
+
+def _find_signed(merchant: Merchant, payload: str) -> Voucher:
+    """The voucher behind a signed QR payload (the signature checked, not its state)."""
+    claims = signing.read(payload)
+    if claims.merchant != merchant.public_id:
+        raise NotFound("No voucher has this code", "not_your_voucher")
+    voucher = (Voucher.objects.select_related("customer", "slot__store", "product")
+               .filter(public_id=claims.voucher, merchant=merchant).first())
+    if voucher is None:
+        raise NotFound("No voucher has this code", "unknown_code")
+    return voucher
+
+
+def find_for_merchant(merchant: Merchant, raw: object) -> Voucher:
+    """The merchant's voucher behind a typed code or a signed payload (counter uploads)."""
+    return _find(merchant, raw)
 
 
 def lookup(staff_user, store_public_id: str, code: str, uses: int = 1) -> tuple[Voucher, Store]:
@@ -472,8 +492,8 @@ def expire_due(now: dt.datetime | None = None, *, limit: int = 1000) -> int:
 
 
 __all__ = [
-    "expire_due", "expire_one", "issue_for_order", "lookup", "redeem", "refund_amount_fen",
-    "request_refund", "reverse", "used_value_fen", "valid_at",
+    "expire_due", "expire_one", "find_for_merchant", "issue_for_order", "lookup", "redeem",
+    "refund_amount_fen", "request_refund", "reverse", "used_value_fen", "valid_at",
 ]
 
 

@@ -24,6 +24,7 @@ from o2o.reviews import selectors as reviews_read
 from o2o.reviews import services as reviews
 from o2o.shipping import selectors as shipping_read
 from o2o.shipping import services as shipping
+from o2o.vouchers import offline as voucher_qr_payload
 from o2o.vouchers import qr
 from o2o.vouchers import selectors as vouchers_read
 from o2o.vouchers import services as vouchers
@@ -36,7 +37,7 @@ from o2o.web.storefront.common import (
     refuse,
 )
 
-QR_SCALE = 8  # ~ 8 px per module: a 25-module code with its border is about 264 px
+QR_SCALE = 4  # px per module: the signed payload is a ~77-module code, ~340 px with its border
 LINES = "line_list"  # where the order templates find an order's lines
 
 
@@ -148,7 +149,7 @@ def _voucher_ctx(user, voucher_id: str) -> dict:
     v.product  # noqa: B018 - loaded for the refund policy
     stores = vouchers_read.voucher_stores(v)
     zone = (v.slot.store.time_zone if v.slot_id else (stores[0].time_zone if stores else "Asia/Shanghai"))
-    svg = qr.svg(v.code, scale=QR_SCALE).decode()
+    svg = qr.svg(voucher_qr_payload.signed_payload(v), scale=QR_SCALE).decode()
     svg = svg[svg.index("<svg"):]  # drop the XML declaration: the SVG sits inside HTML
     used = v.status in (VoucherStatus.PARTIALLY_USED, VoucherStatus.USED)
     return {
