@@ -1,5 +1,6 @@
-"""Accounts API: who am I, and my API tokens. Error codes: token_not_found (404),
-invalid_token_name (422)."""
+"""Accounts API: who am I, and my API tokens (with scopes and a rate per minute).
+Error codes: token_not_found (404), invalid_token_name, invalid_scope, invalid_rate_limit
+(422)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,10 @@ class MeOut(Schema):
 
 class TokenIn(Schema):
     name: str = Field(min_length=1, max_length=100)
+    scopes: list[str] | None = Field(None, max_length=10, description=(
+        "catalog:read, catalog:write, orders, redemption, finance; every scope when left out"))
+    rate_per_minute: int | None = Field(None, ge=1, le=100_000,
+                                        description="calls a minute before 429 rate_limited (600)")
 
 
 class TokenOut(Schema):
@@ -39,6 +44,8 @@ class TokenOut(Schema):
     created_at: dt.datetime
     last_used_at: dt.datetime | None
     revoked_at: dt.datetime | None
+    scopes: list[str]
+    rate_per_minute: int
 
 
 class TokenCreatedOut(TokenOut):
@@ -65,7 +72,7 @@ def list_tokens(request):
 
 @router.post("/me/tokens", response={201: TokenCreatedOut, **ERRORS})
 def create_token(request, body: TokenIn):
-    token, secret = services.create_token(request.auth, body.name)
+    token, secret = services.create_token(request.auth, body.name, body.scopes, body.rate_per_minute)
     token.token = secret  # attached for this answer only; never stored
     return Status(201, token)
 

@@ -9,11 +9,17 @@ from o2o.accounts import services
 
 
 class BearerTokenAuth(HttpBearer):
+    """A token's calls are counted against its rate (429 rate_limited past it); the token
+    stays on the request so o2o.api.scopes can check its scopes."""
+
     def authenticate(self, request: HttpRequest, token: str):
-        user = services.user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        found = services.token_for(token)
+        if found is None:
+            return None
+        services.count_call(found)
+        request.api_token = found
+        request.user = found.user
+        return found.user
 
 
 class ActiveSessionAuth(SessionAuth):

@@ -35,6 +35,19 @@ class User(AbstractUser):
         return self.role == Role.OPERATOR
 
 
+class Scope(models.TextChoices):
+    """What a token may do on the merchant API (o2o.api.scopes maps paths to scopes)."""
+
+    CATALOG_READ = "catalog:read", "Read the catalogue"
+    CATALOG_WRITE = "catalog:write", "Change the catalogue"
+    ORDERS = "orders", "Orders, shipping and after-sales"
+    REDEMPTION = "redemption", "Redeem vouchers and pick-ups"
+    FINANCE = "finance", "Balances, settlements and payouts"
+
+
+DEFAULT_RATE_PER_MINUTE = 600
+
+
 class ApiToken(models.Model):
     """A bearer token for the API. Only a SHA-256 digest of the secret is stored;
     the secret is shown once, when the token is created."""
@@ -47,6 +60,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    scopes = models.JSONField(default=list)  # Scope values this token may use
+    rate_per_minute = models.PositiveIntegerField(default=DEFAULT_RATE_PER_MINUTE)
 
     class Meta:
         ordering = ["-id"]

@@ -4,7 +4,9 @@ Other apps change a user only through these functions (merchants creates work
 accounts, sets the owner role, ends work accounts). Events: user.created,
 user.role_changed, user.deactivated, api_token.created, api_token.revoked.
 Error codes: invalid_username, invalid_role, weak_password (422), username_taken
-(409), token_not_found (404), invalid_token_name (422).
+(409), token_not_found (404), invalid_token_name, invalid_scope, invalid_rate_limit
+(422), rate_limited (429 with Retry-After: a token's calls per minute are counted in
+the cache, in windows of one minute).
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from o2o.accounts import tokens
-from o2o.accounts.models import ApiToken, Role, User
+from o2o.accounts.models import DEFAULT_RATE_PER_MINUTE, ApiToken, Role, Scope, User
 from o2o.core import clock, events
-from o2o.core.errors import Conflict, NotFound, ValidationFailed
+from o2o.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 _LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
@@ -83,16 +86,24 @@ def deactivate_user(user: User, reason: str) -> User:
     return user
 
 
-def create_token(user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token; the clear secret is returned once and never stored."""
+def create_token(user: User, name: str, scopes: list[str] | None = None,
+                 rate_per_minute: int | None = None) -> tuple[ApiToken, str]:
+    """Create a token (every scope and the default rate unless given); the clear secret
+    is returned once and never stored."""
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ValidationFailed("token name must be 1-100 characters", "invalid_token_name")
+    scopes = list(Scope.values) if scopes is None else scopes
+    if not isinstance(scopes, list) or any(s not in Scope.values for s in scopes):
+        raise ValidationFailed("unknown scope", "invalid_scope", details={"scopes": list(Scope.values)})
+    rate = DEFAULT_RATE_PER_MINUTE if rate_per_minute is None else rate_per_minute
+    if isinstance(rate, bool) or not isinstance(rate, int) or not 1 <= rate <= 100_000:
+        raise ValidationFailed("rate_per_minute must be 1 to 100000", "invalid_rate_limit")
     secret, prefix, digest = tokens.generate()
     with transaction.atomic():
         token = ApiToken.objects.create(user=user, name=name, prefix=prefix, digest=digest,
-                                        created_at=clock.now())
-        events.emit("api_token.created", token, {"user": user.public_id})
+                                        scopes=sorted(set(scopes)), rate_per_minute=rate, created_at=clock.now())
+        events.emit("api_token.created", token, {"user": user.public_id, "scopes": token.scopes})
     return token, secret
 
 
@@ -112,7 +123,8 @@ def revoke_token(user: User, token_public_id: str) -> ApiToken:
     return token
 
 
-def user_for_token(raw: str) -> User | None:
+def token_for(raw: str) -> ApiToken | None:
+    """The active token whose secret is `raw`, with its user, or None."""
     prefix = tokens.split(raw or "")
     if prefix is None:
         return None
@@ -123,4 +135,34 @@ def user_for_token(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
         # Coarse-grained so a busy client does not write on every request.
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
+
+
+def user_for_token(raw: str) -> User | None:
+    token = token_for(raw)
+    return token.user if token is not None else None
+
+
+class RateLimited(DomainError):
+    status = 429
+    code = "rate_limited"
+
+
+def count_call(token: ApiToken) -> None:
+    """Count one call of `token`; RateLimited (429, Retry-After: the seconds left in this
+    minute) past its rate_per_minute. The count lives in the cache (Redis when present,
+    so every API process shares it)."""
+    now = clock.now()
+    window = int(now.timestamp()) // 60
+    key = f"o2o:token-rate:{token.pk}:{window}"
+    cache.add(key, 0, timeout=120)
+    try:
+        calls = cache.incr(key)
+    except ValueError:  # expired between add and incr: this call starts the window
+        cache.set(key, 1, timeout=120)
+        calls = 1
+    if calls > token.rate_per_minute:
+        exc = RateLimited("Too many requests with this token, retry later",
+                          details={"limit_per_minute": token.rate_per_minute})
+        exc.retry_after = max(1, 60 - int(now.timestamp()) % 60)
+        raise exc

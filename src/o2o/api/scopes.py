@@ -1,0 +1,92 @@
+"""Token scopes of the merchant API: which scope a bearer token needs for an operation.
+
+A call signed in by session (the console, the browser) is not scoped; a call with a
+token needs the scope of its path family, if any: `catalog:read` to read and
+`catalog:write` to change the catalogue, `orders`, `redemption`, `finance`. Paths of no
+family (the merchant's profile, staff, webhooks; customers' and operators' paths) take
+any token. The OpenAPI document lists the scope of each operation (its bearer
+security requirement and `x-scopes`). Writes nothing. Error code: 403 scope_required.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+from ninja.constants import NOT_SET
+
+from o2o.accounts.models import Scope
+from o2o.api.gates import _as_list
+from o2o.core.errors import PermissionDenied
+
+#: Path families (relative to /api/v1) -> (scope to read, scope to change).
+FAMILIES: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("/merchant/products", "/merchant/locations", "/merchant/stock", "/merchant/schedules", "/merchant/slots",
+      "/merchant/closures", "/merchant/quotas", "/merchant/stores", "/merchant/shipping-rule",
+      "/merchant/coupon-templates", "/merchant/spend-tiers", "/merchant/sku-prices"),
+     Scope.CATALOG_READ, Scope.CATALOG_WRITE),
+    (("/merchant/orders", "/merchant/after-sales", "/merchant/reviews"), Scope.ORDERS, Scope.ORDERS),
+    (("/merchant/vouchers", "/merchant/redemptions", "/merchant/pickup"), Scope.REDEMPTION, Scope.REDEMPTION),
+    (("/merchant/ledger", "/merchant/settlements", "/merchant/payouts"), Scope.FINANCE, Scope.FINANCE),
+)
+
+
+def scope_for(path: str, method: str) -> str | None:
+    for prefixes, read, write in FAMILIES:
+        if any(path == p or path.startswith(p + "/") for p in prefixes):
+            return str(read if method.upper() in ("GET", "HEAD") else write)
+    return None
+
+
+class _Scoped:
+    """An auth callback, then the token's scope check (only for calls with a token)."""
+
+    def __init__(self, inner: Callable[[HttpRequest], Any], scope: str) -> None:
+        self.inner = inner
+        self.scope = scope
+        self.is_async = False
+        schema = getattr(inner, "openapi_security_schema", None)
+        if schema is not None:
+            self.openapi_security_schema = schema
+
+    def __call__(self, request: HttpRequest) -> Any:
+        user = self.inner(request)
+        token = getattr(request, "api_token", None)
+        if user and token is not None and self.scope not in token.scopes:
+            raise PermissionDenied(f"This token lacks the {self.scope} scope", "scope_required",
+                                   details={"scope": self.scope})
+        return user
+
+
+def apply(routers: Iterable[Router]) -> None:
+    """Put the scope check on every operation of a scoped path (after gates.apply)."""
+    for router in routers:
+        for path, view in router.path_operations.items():
+            for operation in view.operations:
+                scope = scope_for(path, operation.methods[0])
+                own = operation.auth_param
+                auth = _as_list(router.auth if own is NOT_SET else own)
+                if scope is None or not auth:
+                    continue  # not scoped, or explicitly public
+                callbacks = [type(type(a).__name__, (_Scoped,), {})(a, scope) for a in auth]
+                operation.auth_param = callbacks
+                operation.auth_callbacks = callbacks
+
+
+def document(schema: dict[str, Any], prefix: str = "/api/v1") -> dict[str, Any]:
+    """Name each operation's scope in the OpenAPI document."""
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            scope = scope_for(path.removeprefix(prefix), method)
+            if scope is None or "security" not in operation:
+                continue
+            operation["x-scopes"] = [scope]
+            operation["security"] = [{name: [scope] if name == "BearerTokenAuth" else []}
+                                     for req in operation["security"] for name in req]
+    bearer = schema.get("components", {}).get("securitySchemes", {}).get("BearerTokenAuth")
+    if bearer is not None:
+        bearer["description"] = ("An API token. Scopes: " + ", ".join(f"`{s.value}` ({s.label})" for s in Scope)
+                                 + "; each operation of the merchant API names the one it needs.")
+    return schema
