@@ -154,7 +154,7 @@ def count_call(token: ApiToken) -> None:
     so every API process shares it)."""
     now = clock.now()
     window = int(now.timestamp()) // 60
-    key = f"o2o:token-rate:{token.pk}:{window}"
+    key = f"o2o:token-rate:{token.prefix}:{window}"  # the prefix is random and unique, never reused
     cache.add(key, 0, timeout=120)
     try:
         calls = cache.incr(key)
