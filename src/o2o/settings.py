@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     "o2o.search",
     "o2o.reviews",
     "o2o.webhooks",
+    "o2o.counter",
+    "o2o.identity",
+    "o2o.wxauth",
     "o2o.demo",
     "o2o.web",
 ]
@@ -241,4 +244,22 @@ PAYMENTS = {
         # gateway_unavailable instead of holding a request thread.
         "TIMEOUT_SECONDS": int(os.environ.get("WECHATPAY_TIMEOUT_SECONDS", "5")),
     },
+}
+
+# --- Sign in with WeChat (OAuth2 web authorization) -------------------------
+# With O2O_WECHAT_SANDBOX=1 (the default) sign-in goes through the sandbox OAuth server
+# mounted at PUBLIC_URL/sandbox/wechat/ (called in-process), and apps left unconfigured
+# get sandbox AppIDs and secrets (o2o.wxauth.config). For WeChat itself set
+# O2O_WECHAT_SANDBOX=0 and each app's WECHAT_<KIND>_APPID / WECHAT_<KIND>_SECRET.
+_WECHAT_SANDBOX = _env_bool("O2O_WECHAT_SANDBOX", True)
+WECHAT = {
+    "SANDBOX": _WECHAT_SANDBOX,
+    "OAUTH_URL": os.environ.get("WECHAT_OAUTH_URL")
+    or (f"{PUBLIC_URL}/sandbox/wechat/connect/" if _WECHAT_SANDBOX else "https://open.weixin.qq.com/connect/"),
+    "API_URL": os.environ.get("WECHAT_API_URL")
+    or (f"{PUBLIC_URL}/sandbox/wechat/" if _WECHAT_SANDBOX else "https://api.weixin.qq.com/"),
+    "TIMEOUT_SECONDS": int(os.environ.get("WECHAT_TIMEOUT_SECONDS", "5")),
+    "APPS": {kind: {"APPID": os.environ.get(f"WECHAT_{kind.upper()}_APPID", ""),
+                    "SECRET": os.environ.get(f"WECHAT_{kind.upper()}_SECRET", "")}
+             for kind in ("mp", "mini", "open")},
 }

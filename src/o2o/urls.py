@@ -16,6 +16,7 @@ urlpatterns = [
     path("healthz", health),
     path("payments/wechatpay/notify", wechatpay_notify, name="wechatpay-notify"),
     path("sandbox/wechatpay/", include("o2o.sandbox.urls")),
+    path("sandbox/wechat/", include("o2o.sandbox.oauth_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("o2o.web.urls")),
 ]

@@ -95,3 +95,18 @@ class SandboxNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} -> {self.url}"
+
+
+class SandboxOAuthCode(models.Model):
+    """A code the sandbox OAuth server handed to a redirect_uri: single use, 5 minutes."""
+
+    code = models.CharField(max_length=64, unique=True)
+    appid = models.CharField(max_length=32)
+    user_key = models.CharField(max_length=16)  # one of sandbox.oauth.DEMO_USERS
+    scope = models.CharField(max_length=20)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.code[:8]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from o2o.sandbox import views
+from o2o.sandbox import jsapi, views
 
 app_name = "sandbox"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("v3/bill/tradebill", views.tradebill, name="tradebill"),
     path("v3/billdownload/file", views.bill_download, name="bill-download"),
     path("cashier/<str:token>", views.cashier, name="cashier"),
+    path("jsapi/sheet", jsapi.sheet, name="jsapi-sheet"),
+    path("jsapi/pay", jsapi.pay, name="jsapi-pay"),
 ]

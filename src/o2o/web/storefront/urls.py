@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from o2o.web.storefront import account, browse, checkout, coupons, shop
+from o2o.web.storefront import account, browse, checkout, coupons, shop, wechat_pay
 
 urlpatterns: list = [
     path("", browse.home, name="home"),
@@ -19,6 +19,7 @@ urlpatterns: list = [
     path("orders/", account.order_list, name="orders"),
     path("orders/<str:order_id>/", account.order_detail, name="order"),
     path("orders/<str:order_id>/pay/", shop.pay, name="pay"),
+    path("orders/<str:order_id>/pay/wechat/", wechat_pay.pay_jsapi, name="pay_jsapi"),
     path("orders/<str:order_id>/status/", account.order_status, name="order_status"),
     path("orders/<str:order_id>/cancel/", account.order_cancel, name="order_cancel"),
     path("orders/<str:order_id>/confirm/", account.order_confirm, name="order_confirm"),
