@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.management import call_command
 
 from o2o.core import clock
-from o2o.core.money import split_rate
+from o2o.core.money import format_fen, split_rate
 from o2o.ledger import services as ledger
 from o2o.ledger.models import AccountKind, EntryKind, JournalEntry
 from o2o.ledger.services import account, balance, payable, post
@@ -44,7 +45,7 @@ def _paid_order(customer, items, **kw) -> Order:
     return order
 
 
-def test_voucher_sale_with_a_platform_coupon(gateway):  # noqa: F811
+def test_voucher_sale_with_a_platform_coupon(gateway, capsys):  # noqa: F811
     w = vb.world()
     w.merchant.commission_rate_bp = 500
     w.merchant.save(update_fields=["commission_rate_bp"])
@@ -94,6 +95,8 @@ def test_voucher_sale_with_a_platform_coupon(gateway):  # noqa: F811
     assert (stmt.gross_fen, stmt.net_fen) == (3334 + 2999 + 333, owed)
     report = ledger.run_checks()
     assert report.ok, report.problems
+    call_command("ledger", "check")
+    assert f"platform-funded discounts {format_fen(667)}" in capsys.readouterr().out
 
 
 def test_goods_sale_with_split_funding_and_a_partial_refund(gateway):  # noqa: F811

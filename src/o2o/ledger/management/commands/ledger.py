@@ -58,4 +58,5 @@ class Command(BaseCommand):
             f"OK: {s['entries']} entries balance; {s['orders']} orders accounted for; "
             f"{s['statements']} statements match; held {format_fen(s['held_fen'])}, "
             f"payable {format_fen(s['payable_fen'])}, commission {format_fen(s['commission_fen'])}, "
+            f"platform-funded discounts {format_fen(s['marketing_fen'])}, "
             f"{s['unsettled_entries']} entries awaiting settlement"))
