@@ -1,0 +1,15 @@
+"""After-sales (returns and refunds of goods) of one customer account handed to another
+(account merging in o2o.identity). Writes: shipping.AfterSale (customer). Joins the
+caller's transaction. Error codes: none."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from o2o.shipping.models import AfterSale
+
+
+def reassign_customer(from_user_id: int, to_user_id: int) -> dict[str, int]:
+    with transaction.atomic():
+        after_sales = AfterSale.objects.filter(customer_id=from_user_id).update(customer_id=to_user_id)
+    return {"after_sales": after_sales}
