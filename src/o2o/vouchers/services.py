@@ -223,9 +223,9 @@ def _counter(staff_user, store_public_id: object) -> Counter:
     return Counter(merchant, store)
 
 
-def _find(merchant: Merchant, raw_code: object) -> Voucher:
+def _find(merchant: Merchant, raw_code: object, at: dt.datetime | None = None) -> Voucher:
     if signing.looks_signed(raw_code):
-        return _find_signed(merchant, raw_code)
+        return _find_signed(merchant, raw_code, at)
     code = codes.parse(raw_code)
     if code is None:
         raise ValidationFailed("This is not a voucher code (check for a typo)", "invalid_code")
@@ -238,9 +238,10 @@ def _find(merchant: Merchant, raw_code: object) -> Voucher:
     return voucher
 
 
-def _find_signed(merchant: Merchant, payload: str) -> Voucher:
-    """The voucher behind a signed QR payload (the signature checked, not its state)."""
-    claims = signing.read(payload)
+def _find_signed(merchant: Merchant, payload: str, at: dt.datetime | None) -> Voucher:
+    """The voucher behind a signed QR payload (the signature checked at `at`, default now;
+    not its state)."""
+    claims = signing.read(payload, at)
     if claims.merchant != merchant.public_id:
         raise NotFound("No voucher has this code", "not_your_voucher")
     voucher = (Voucher.objects.select_related("customer", "slot__store", "product")
@@ -250,9 +251,10 @@ def _find_signed(merchant: Merchant, payload: str) -> Voucher:
     return voucher
 
 
-def find_for_merchant(merchant: Merchant, raw: object) -> Voucher:
-    """The merchant's voucher behind a typed code or a signed payload (counter uploads)."""
-    return _find(merchant, raw)
+def find_for_merchant(merchant: Merchant, raw: object, at: dt.datetime) -> Voucher:
+    """The merchant's voucher behind a typed code or a signed payload whose key was live
+    at `at` (counter uploads: the time of the offline redemption)."""
+    return _find(merchant, raw, at)
 
 
 def lookup(staff_user, store_public_id: str, code: str, uses: int = 1) -> tuple[Voucher, Store]:
