@@ -22,9 +22,11 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from o2o.accounts.api import router as accounts
-from o2o.api import gates
+from o2o.api import gates, scopes
 from o2o.catalog.api import router as catalog
 from o2o.core.errors import INVALID_JSON, DomainError, envelope, generic
+from o2o.counter.api import router as counter
+from o2o.identity.api import router as identity
 from o2o.inventory.api import router as inventory
 from o2o.ledger.api import router as ledger
 from o2o.marketing.api import router as marketing
@@ -125,11 +127,13 @@ def _django_validation(request, exc: DjangoValidationError):
 
 
 _ROUTERS = (accounts, merchants, catalog, inventory, orders, vouchers, payments, ledger,
-            shipping, search, reviews, marketing, webhooks)
+            shipping, search, reviews, marketing, webhooks, identity, counter)
 gates.apply(_ROUTERS)
+scopes.apply(_ROUTERS)
 for _router in _ROUTERS:
     api.add_router("/v1", _router)
 
-# The webhook payloads (OpenAPI 3.1 `webhooks`) join the generated document.
+# The token scope of each operation and the webhook payloads (OpenAPI 3.1 `webhooks`) join
+# the generated document.
 _openapi = api.get_openapi_schema
-api.get_openapi_schema = lambda **kwargs: add_webhooks(_openapi(**kwargs))  # type: ignore[method-assign]
+api.get_openapi_schema = lambda **kwargs: add_webhooks(scopes.document(_openapi(**kwargs)))  # type: ignore[method-assign]
