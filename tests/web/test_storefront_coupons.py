@@ -251,7 +251,7 @@ def test_order_pay_and_console_pages_show_the_discount_and_who_pays_it():
     (order,) = orders.place_orders(customer, [orders.Item(sku.public_id, 1)], shipping_address=ob.ADDRESS,
                                    coupons=[mine.public_id, cash.public_id])
     c = _client(customer)
-    for path in (f"/orders/{order.public_id}/",):
+    for path in (f"/orders/{order.public_id}/", f"/orders/{order.public_id}/pay/"):
         page = c.get(path).content.decode()
         assert "¥150.00" in page and "−¥25.00" in page, path
     page = _client(m.owner).get(f"/console/orders/{order.public_id}/").content.decode()
@@ -274,3 +274,16 @@ def test_a_coupons_shared_link_claims_it_from_the_link_or_says_it_is_gone():
     manage.move_template(t, "stop")
     assert Client().get(f"/coupons/?c={t.public_id}").status_code == 404
     assert Client().get("/coupons/?c=ctp_nope").status_code == 404
+
+
+def test_a_merchants_page_offers_its_coupons_the_platforms_and_its_spend_offers():
+    m = factories.merchant()
+    factories.store(m)
+    theirs = mb.template(m)
+    platform = mb.template(None, amount_off_fen=500, threshold_fen=0)
+    elsewhere = mb.template(factories.merchant())
+    _tier(m, 20000, 3000)
+    page = Client().get(f"/m/{m.public_id}/").content.decode()
+    shown = set(re.findall(r'data-template="(ctp_\w+)"', page))
+    assert shown == {theirs.public_id, platform.public_id} and elsewhere.public_id not in page
+    assert 'class="sf-tier"' in page

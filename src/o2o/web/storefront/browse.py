@@ -94,6 +94,7 @@ def merchant(request: HttpRequest, merchant_id: str) -> HttpResponse:
     products = catalog.with_listing_fields(catalog.purchasable_products().filter(merchant=m)).order_by("kind", "id")
     return render(request, "web/storefront/merchant.html", {
         "merchant": m, "stores": _store_rows(stores, lat, lng), "products": products,
+        **coupons.merchant_offers(request, m),
     })
 
 

@@ -63,6 +63,14 @@ def product_offers(request: HttpRequest, product: Product, skus) -> dict:
             "claim_back": request.get_full_path()}
 
 
+def merchant_offers(request: HttpRequest, merchant) -> dict:
+    """The offers block of a merchant's page: its coupons (and the platform's) that can be
+    claimed now, and its live spend offers."""
+    templates = list(marketing_read.coupon_centre(merchant=merchant.public_id)[:10])
+    tiers = [pricing.tier_label(t.threshold_fen, t.amount_off_fen) for t in marketing_read.live_tiers(merchant.pk)]
+    return {"offers": _offer_rows(templates, _held(request)), "tiers": tiers, "claim_back": request.get_full_path()}
+
+
 def centre(request: HttpRequest) -> HttpResponse:
     """Every coupon that can be claimed now, or one merchant's (?merchant=), or one coupon
     by its shared link (?c=<template id>: 404 when it cannot be claimed now, paused,
