@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from o2o.web.console import views, views_marketing, views_ops, views_staff, views_webhooks
+from o2o.web.console import (
+    views,
+    views_counter,
+    views_marketing,
+    views_ops,
+    views_staff,
+    views_webhooks,
+)
 
 urlpatterns: list = [
     path("", views.dashboard, name="console"),
@@ -40,6 +47,13 @@ urlpatterns: list = [
     path("tokens/", views_ops.tokens, name="console_tokens"),
     path("tokens/create/", views_ops.token_create, name="console_token_create"),
     path("tokens/<str:token_id>/revoke/", views_ops.token_revoke, name="console_token_revoke"),
+    path("counter/devices/", views_counter.devices, name="console_counter_devices"),
+    path("counter/devices/<str:device_id>/caps/", views_counter.device_caps, name="console_counter_device_caps"),
+    path("counter/devices/<str:device_id>/revoke/", views_counter.device_revoke,
+         name="console_counter_device_revoke"),
+    path("counter/conflicts/", views_counter.conflicts, name="console_counter_conflicts"),
+    *[path(f"counter/conflicts/<str:conflict_id>/{action}/", views_counter.conflict_resolve, {"action": action},
+           name=f"console_counter_conflict_{action}") for action in ("absorb", "charge")],
     path("webhooks/", views_webhooks.webhooks, name="console_webhooks"),
     path("webhooks/create/", views_webhooks.webhook_create, name="console_webhook_create"),
     path("webhooks/<str:endpoint_id>/", views_webhooks.webhook, name="console_webhook"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from o2o.web.ops import disputes, marketing, merchants, money
+from o2o.web.ops import counter, disputes, marketing, merchants, money
 
 urlpatterns: list = [
     path("", merchants.home, name="ops_home"),
@@ -23,6 +23,7 @@ urlpatterns: list = [
     *[path(f"held/<str:held_id>/{action}/", money.held_decide, {"action": action}, name=f"ops_held_{action}")
       for action in ("refund", "dismiss")],
     path("ledger/", money.ledger_check, name="ops_ledger"),
+    path("counter/conflicts/", counter.conflicts, name="ops_counter_conflicts"),
     path("marketing/", marketing.spend, name="ops_marketing"),
     path("marketing/coupons/", marketing.template_add, name="ops_template_add"),
     path("marketing/coupons/<str:template_id>/budget/", marketing.budget, name="ops_template_budget"),
