@@ -20,6 +20,9 @@ from o2o.marketing import services as marketing
 from o2o.marketing.models import Coupon
 from o2o.orders.models import Order
 from o2o.vouchers.models import Voucher
+from o2o.wxauth import services as wxauth
+from o2o.wxauth.client import Authorized
+from o2o.wxauth.models import WechatIdentity
 from tests import factories
 from tests.conftest import ApiClient
 from tests.identity.helpers import last_code
@@ -138,3 +141,25 @@ def test_refusals(api_as):
     assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "invalid_code"
     assert ApiClient().post("/me/merge", {"username": "x", "password": "y"}).status_code == 401
     assert not MergeRecord.objects.exists()
+
+
+def test_a_wechat_account_with_a_bound_number_merged_into_a_password_account_signs_in_there(api_as):
+    auth = Authorized(appid="wx_mp_test", openid="oWeChatPerson0000000001", scope="snsapi_base")
+    wechat_account = wxauth.sign_in(auth).user
+    order = vb.buy(wechat_account, vb.service(_shop()))
+    wechat_api = api_as(wechat_account)
+    wechat_api.post("/me/phone", {"phone": "+8613600000001"})
+    assert wechat_api.post("/me/phone/verify", {"phone": "+8613600000001",
+                                                "code": last_code("+8613600000001")}).status_code == 200
+    me = api_as(password_account := factories.user())
+    clock.advance(dt.timedelta(seconds=61))
+    me.post("/me/merge/code", {"phone": "+8613600000001"})
+
+    r = me.post("/me/merge", {"phone": "+8613600000001", "code": last_code("+8613600000001")})
+
+    assert r.status_code == 200, r.content
+    assert r.json()["moved"]["wechat_identities"] == 1
+    assert Order.objects.get(pk=order.pk).customer == password_account
+    assert WechatIdentity.objects.get(openid=auth.openid).user == password_account
+    assert wxauth.sign_in(auth).user == password_account  # WeChat now reaches the survivor
+    assert wechat_api.get("/me").status_code == 401

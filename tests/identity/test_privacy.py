@@ -18,6 +18,9 @@ from o2o.ledger.services.check import run_checks
 from o2o.orders import services as orders
 from o2o.orders.models import Order
 from o2o.vouchers import services as vouchers
+from o2o.wxauth import services as wxauth
+from o2o.wxauth.client import Authorized
+from o2o.wxauth.models import WechatIdentity
 from tests import factories
 from tests.conftest import ApiClient
 from tests.identity.helpers import last_code
@@ -118,6 +121,9 @@ def test_deletion_anonymises_the_account_and_keeps_the_books():
     [voucher] = vb.vouchers_of(voucher_order)
     vouchers.redeem(factories.staff(shop, [store]), store.public_id, voucher.code)  # used: completed
     assert Order.objects.get(pk=voucher_order.pk).status == "completed"
+    wxauth.sign_in(Authorized(appid="wx_mp_test", openid="oDeleteMe000000000000001", scope="snsapi_base"),
+                   current_user=person)
+    assert WechatIdentity.objects.filter(user=person).exists()
     report_before = run_checks()
     clock.advance(dt.timedelta(seconds=61))
     assert api.post("/me/delete/code", {}).status_code == 200
@@ -129,6 +135,7 @@ def test_deletion_anonymises_the_account_and_keeps_the_books():
     assert gone.username == f"deleted_{person.public_id}" and not gone.is_active
     assert (gone.display_name, gone.phone, gone.email) == ("", "", "")
     assert not gone.has_usable_password() and not PhoneIdentity.objects.filter(user=gone).exists()
+    assert not WechatIdentity.objects.filter(user=gone).exists()
     assert api.get("/me").status_code == 401
     kept = Order.objects.get(pk=placed[0].pk)
     assert kept.customer_id == person.pk and kept.total_fen == placed[0].total_fen

@@ -13,6 +13,7 @@ from o2o.orders.models import Order
 from o2o.payments.models import Payment
 from o2o.reviews.models import Review
 from o2o.vouchers.models import Voucher
+from o2o.wxauth.reassign import identities_of
 
 
 def masked_phone(user: User) -> str:
@@ -31,6 +32,7 @@ def export(user: User) -> dict[str, Any]:
             "phone_verified_at": phone.verified_at.isoformat() if phone else None,
             "date_joined": user.date_joined.isoformat(), "has_password": user.has_usable_password(),
         },
+        "wechat_identities": identities_of(user.pk),
         "merged_accounts": [
             {"id": m.absorbed.public_id, "merged_at": m.merged_at.isoformat(), "proof": m.proof}
             for m in MergeRecord.objects.filter(survivor=user).select_related("absorbed")],

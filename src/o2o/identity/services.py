@@ -3,7 +3,7 @@ deleting an account on its owner's request.
 
 Writes identity.PhoneIdentity and identity.MergeRecord here, identity.PhoneCode through
 o2o.identity.codes, and the other apps' rows through their own services: accounts
-(create_user, lifecycle), orders, vouchers, payments, marketing, reviews and shipping
+(create_user, lifecycle), orders, vouchers, payments, marketing, reviews, shipping and wxauth
 (`reassign_customer` of each). A merge is one transaction that locks both accounts in id
 order. The ledger is never written: its entries name orders, and a MergeRecord resolves
 the absorbed account to the survivor.
@@ -37,6 +37,7 @@ from o2o.payments.services import reassign as payments_reassign
 from o2o.reviews import reassign as reviews_reassign
 from o2o.shipping.services import reassign as shipping_reassign
 from o2o.vouchers import reassign as vouchers_reassign
+from o2o.wxauth import reassign as wxauth_reassign
 
 #: Every app that keeps rows of a customer, in the order a merge moves them.
 REASSIGNERS = (
@@ -46,6 +47,7 @@ REASSIGNERS = (
     ("marketing", marketing_reassign.reassign_customer),
     ("reviews", reviews_reassign.reassign_customer),
     ("shipping", shipping_reassign.reassign_customer),
+    ("wxauth", wxauth_reassign.reassign_customer),
 )
 
 
@@ -216,6 +218,7 @@ def delete_account(user: User, *, password: str = "", code: str = "") -> User:
             raise Conflict(_("An order is still open; delete the account once it is finished"),
                            "open_orders")
         PhoneIdentity.objects.filter(user=user).delete()
+        wxauth_reassign.forget_customer(user.pk)
         addresses = orders_reassign.anonymise_customer(user.pk)
         payments_reassign.forget_payer(user.pk)
         anonymous = accounts_lifecycle.anonymise(user.pk)
