@@ -31,9 +31,14 @@ def device_user(request: HttpRequest) -> str:
     return key if key in DEMO_USERS else ""
 
 
+def device_cookie_value(user_key: str) -> str:
+    """The cookie that signs this browser's WeChat in as `user_key` (what the picker sets)."""
+    return signing.get_cookie_signer(salt=_COOKIE_SALT).sign(user_key)
+
+
 def _remember(response: HttpResponse, user_key: str) -> None:
-    response.set_cookie(DEVICE_COOKIE, signing.get_cookie_signer(salt=_COOKIE_SALT).sign(user_key),
-                        max_age=_YEAR, httponly=True, samesite="Lax")
+    response.set_cookie(DEVICE_COOKIE, device_cookie_value(user_key), max_age=_YEAR, httponly=True,
+                        samesite="Lax")
 
 
 def _base(request: HttpRequest) -> str:

@@ -34,7 +34,7 @@
     var pay = el("button", {id: "wx-sheet-pay", type: "button", style: "display:block;width:100%;padding:.8rem;" +
       "font-size:1rem;border:0;border-radius:6px;background:#07c160;color:#fff"}, "确认支付 · Pay");
     var cancel = el("button", {id: "wx-sheet-cancel", type: "button", style: "display:block;width:100%;" +
-      "padding:.8rem;margin-top:.5rem;font-size:1rem;border:1px solid #ccc;border-radius:6px;background:#f6f6f6"},
+      "padding:.8rem;margin-top:.5rem;font-size:1rem;border:1px solid #ccc;border-radius:6px;background:#f6f6f6;color:#222"},
       "取消 · Cancel");
     box.appendChild(pay);
     box.appendChild(cancel);
