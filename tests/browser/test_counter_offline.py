@@ -19,8 +19,19 @@ import time
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
 
-from o2o.vouchers import codes
+from o2o.catalog.models import Product
+from o2o.counter.models import OfflineConflict
+from o2o.demo import loader
+from o2o.demo.data import DEMO_PASSWORD
+from o2o.ledger import services as ledger
+from o2o.ledger.models import EntryKind, JournalEntry
+from o2o.orders import services as orders
+from o2o.vouchers import codes, offline
+from o2o.vouchers.models import Redemption, Voucher, VoucherStatus
+from tests.browser.conftest import PHONE, login, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -124,3 +135,133 @@ def test_the_counter_verifies_signed_payloads_itself(phone, live_server):
     other = "ZZZZZZZZZZZZZZZ"
     assert decide(other + codes.check_character(other))["reason"] == "not_in_bundle"
     assert decide(code[:-1] + ("0" if code[-1] != "0" else "1"))["reason"] == "invalid_code"
+
+
+# --- the whole flow on the demo data ------------------------------------------------------
+
+TABLET = {"width": 820, "height": 1180}
+
+
+@pytest.fixture
+def platters():
+    """Three paid single-use vouchers of alice's for a set meal valid at 川味坊 科技园店."""
+    loader.load(tokens=False)
+    alice = get_user_model().objects.get(username="alice")
+    sku = Product.objects.get(title="毛肚鸭肠拼盘单人餐").skus.filter(is_active=True).first()
+    (order,) = orders.place_orders(alice, [orders.Item(sku.public_id, 3)])
+    orders.record_payment(order.public_id, "txn-browser-offline", order.total_fen)
+    return list(Voucher.objects.filter(order=order).order_by("seq"))
+
+
+def counter(browser, live_server, viewport, errors: list):
+    context = browser.new_context(viewport=viewport, locale="zh-CN", base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login(page, "hotpot_staff_hitech", DEMO_PASSWORD)
+    page.goto("/counter/")
+    page.click("#ct-register")
+    page.wait_for_selector("#ct-cap")  # registered, and the offline bundle is in IndexedDB
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    return context, page
+
+
+def scan(page, text: str) -> str:
+    """Type a scan into the code field as a wedge scanner does; the verdict's kind."""
+    page.fill("#ct-code", text)
+    page.press("#ct-code", "Enter")
+    found = page.wait_for_selector("#ct-confirm, [data-verdict]")
+    if found.get_attribute("id") == "ct-confirm":
+        page.click("#ct-confirm")
+        found = page.wait_for_selector("[data-verdict]")
+    return found.get_attribute("data-verdict")
+
+
+def pending(page) -> int:
+    return int(page.get_attribute("#ct-net", "data-pending"))
+
+
+def test_offline_redemptions_sync_once_and_a_second_counter_gets_the_conflict(browser, live_server, platters):
+    one, two, three = platters
+    payloads = [offline.signed_payload(v) for v in platters]
+    errors: list[str] = []  # script errors on either counter
+    ctx_a, a = counter(browser, live_server, TABLET, errors)
+    ctx_b, b = counter(browser, live_server, PHONE, errors)
+    assert a.get_attribute("#ct-net", "data-state") == "online"
+    cdp = ctx_a.new_cdp_session(a)
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["errors"] == [] and manifest["url"].endswith("/static/web/counter/manifest.webmanifest")
+    # Installable: the only objection is the test browser's private profile.
+    objections = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    assert {o["errorId"] for o in objections} <= {"in-incognito"}
+
+    ctx_a.set_offline(True)
+    ctx_b.set_offline(True)
+    # The page itself loads with the network down: the service worker serves the shell.
+    reloaded = a.reload()
+    assert reloaded is not None and reloaded.from_service_worker
+    a.wait_for_selector("#ct-net[data-state=offline]")
+    assert "离线 — 将同步" in a.inner_text("#ct-net")
+
+    assert scan(a, payloads[0]) == "queued"
+    assert scan(a, payloads[0]) == "refused"  # the second time: refused here, no network needed
+    assert "已在本机离线核销" in a.inner_text("#ct-verdict")
+    assert scan(a, payloads[1]) == "queued"
+    assert scan(a, payloads[2]) == "queued"
+    # A typed code that is not in today's bookings proves nothing offline: refused, with why.
+    assert scan(a, codes.display(three.code)) == "refused"
+    assert "离线时只能核销今日预约" in a.inner_text("#ct-verdict")
+    assert pending(a) == 3
+    assert "待同步 3 笔" in a.inner_text("#ct-net")
+    shot(a, "counter-offline")
+    # The other counter does not know: it redeems the first voucher too.
+    assert scan(b, payloads[0]) == "queued"
+    assert pending(b) == 1
+    assert Redemption.objects.count() == 0  # nothing reached the server yet
+
+    ctx_a.set_offline(False)
+    a.wait_for_selector("#ct-net[data-pending='0'][data-state=online]", timeout=40_000)
+    applied = a.locator("#ct-sync tr[data-result=applied]")
+    assert applied.count() == 3
+    assert "已入账 3 笔" in a.inner_text("[data-verdict=synced]")
+    a.wait_for_function("document.querySelectorAll('#ct-recent tbody tr').length === 3")
+    for v in platters:
+        v.refresh_from_db()
+        assert (v.status, v.uses_left) == (VoucherStatus.USED, 0)
+    redemptions = set(Redemption.objects.values_list("public_id", flat=True))
+    assert len(redemptions) == 3
+    shot(a, "counter-synced")
+
+    # A retried upload (the answer lost on the way back) changes nothing: every nonce is a duplicate.
+    again = a.evaluate("""async () => {
+      const db = await import("/static/web/counter/db.js");
+      const device = await db.get("device");
+      const items = (await db.results()).map((r) => ({nonce: r.nonce, payload: r.payload, store: r.store,
+                                                      uses: r.uses, redeemed_at: r.redeemed_at}));
+      const res = await fetch("/api/v1/counter/offline/redemptions", {method: "POST",
+        headers: {"Authorization": `Bearer ${device.token}`, "Content-Type": "application/json"},
+        body: JSON.stringify({items})});
+      return (await res.json()).results.map((r) => r.result);
+    }""")
+    assert again == ["duplicate"] * 3
+    assert set(Redemption.objects.values_list("public_id", flat=True)) == redemptions
+
+    ctx_b.set_offline(False)
+    b.wait_for_selector("#ct-net[data-pending='0'][data-state=online]", timeout=40_000)
+    row = b.locator("#ct-sync tr[data-result=conflict]")
+    assert row.count() == 1
+    assert "冲突" in row.inner_text() and "此券已无剩余次数" in row.inner_text()
+    shot(b, "counter-conflict")
+    assert Redemption.objects.count() == 3
+    assert OfflineConflict.objects.filter(voucher=one, reason="fully_used").count() == 1
+
+    ledger.relay_pending()
+    recognized = JournalEntry.objects.filter(kind=EntryKind.VOUCHER_REDEEMED)
+    assert set(recognized.values_list("source_id", flat=True)) == redemptions  # the conflict is not posted
+    assert sum(v.price_fen for v in platters) == sum(
+        line.amount_fen for e in recognized for line in e.lines.all() if line.amount_fen > 0)
+    call_command("ledger", "check")  # raises CommandError when the books do not check out
+    assert two.redemptions.get().uses == 1
+    assert errors == []
+    ctx_a.close()
+    ctx_b.close()

@@ -32,7 +32,10 @@ const el = (tag, attrs = {}, ...children) => {
 let syncing = false;
 let confirming = false;
 
-const online = () => navigator.onLine;
+// navigator.onLine only knows the link: Wi-Fi can be up with the uplink down. A request
+// that cannot reach the server marks it unreachable until one gets through again.
+let reachable = true;
+const online = () => navigator.onLine && reachable;
 const money = (fen) => `¥${(fen / 100).toFixed(2)}`;
 const localTime = (ms) => new Date(ms).toLocaleString(document.documentElement.lang || "zh-CN",
   {month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit"});
@@ -47,8 +50,15 @@ async function api(path, {method = "GET", body, device = true, headers = {}} = {
     h["X-CSRFToken"] = cfg.csrf;
   }
   if (body !== undefined) h["Content-Type"] = "application/json";
-  return fetch(path, {method, headers: h, body: body === undefined ? undefined : JSON.stringify(body),
-                      credentials: "same-origin", cache: "no-store"});
+  try {
+    const res = await fetch(path, {method, headers: h, body: body === undefined ? undefined : JSON.stringify(body),
+                                   credentials: "same-origin", cache: "no-store"});
+    if (!reachable) { reachable = true; render(); }
+    return res;
+  } catch (err) {
+    if (reachable) { reachable = false; render(); }
+    throw err;
+  }
 }
 
 async function errorOf(res) {
@@ -68,7 +78,7 @@ async function pending() {
 }
 
 async function refreshBundle() {
-  if (!(await db.get("device")) || !online()) return;
+  if (!(await db.get("device")) || !navigator.onLine) return;
   const etag = await db.get("bundle_etag");
   let res;
   try {
@@ -92,10 +102,11 @@ async function refreshBundle() {
 // --- the queue and its upload ----------------------------------------------------
 
 async function upload() {
-  if (syncing || !online() || !(await db.get("device"))) return;
+  if (syncing || !navigator.onLine || !(await db.get("device"))) return;
   const queue = (await db.queued()).sort((a, b) => a.seq - b.seq);
   if (!queue.length) return;
   syncing = true;
+  const counts = {applied: 0, duplicate: 0, conflict: 0, refused: 0};
   await render();
   try {
     for (let i = 0; i < queue.length; i += BATCH) {
@@ -115,14 +126,29 @@ async function upload() {
         if (!item || item.nonce !== result.nonce) continue;
         await db.record({...item, ...result, synced_at: now});
         await db.dequeue(item.seq);
+        counts[result.result] = (counts[result.result] || 0) + 1;
       }
     }
   } finally {
     syncing = false;
     await render();
   }
+  synced(counts);
   // What was just applied changes the revocation list: fetch it before the next scan.
   await refreshBundle();
+}
+
+/** After an upload: say what happened in place of a stale offline verdict, and reload the
+ *  day's list, which now holds the applied redemptions. */
+function synced(counts) {
+  const current = $("ct-result").firstElementChild;
+  if (!current || current.dataset.offline) {
+    const bad = counts.conflict + counts.refused > 0;
+    $("ct-result").replaceChildren(el("div", {class: `banner ${bad ? "bad" : "ok"} ct-banner`, role: "alert",
+                                              id: "ct-verdict", "data-verdict": "synced", "data-offline": "1"},
+      el("div", {}, t("sync_done", counts))));
+  }
+  if (window.htmx && $("ct-recent")) window.htmx.ajax("GET", cfg.recentUrl, {target: "#ct-recent", swap: "innerHTML"});
 }
 
 async function tick() {
@@ -175,12 +201,12 @@ async function render() {
   }
 
   const list = $("ct-sync");
-  const rows = queue.map((q) => el("tr", {"data-result": "pending"},
-      el("td", {}, localTime(Date.parse(q.redeemed_at))), el("td", {}, q.title || q.voucher),
-      el("td", {}, String(q.uses)), el("td", {}, t("offline_banner"))))
+  const rows = queue.slice().reverse().map((q) => el("tr", {"data-result": "pending"},
+      el("td", {}, localTime(Date.parse(q.redeemed_at))), el("td", {}, label(q)),
+      el("td", {}, String(q.uses)), el("td", {}, t("pending_row"))))
     .concat(done.sort((a, b) => b.synced_at - a.synced_at || b.seq - a.seq).slice(0, 20).map((r) =>
       el("tr", {"data-result": r.result, "data-nonce": r.nonce},
-        el("td", {}, localTime(Date.parse(r.redeemed_at))), el("td", {}, r.title || r.voucher),
+        el("td", {}, localTime(Date.parse(r.redeemed_at))), el("td", {}, label(r)),
         el("td", {}, String(r.uses)), el("td", {class: `ct-r-${r.result}`}, resultWords(r)))));
   list.hidden = rows.length === 0;
   list.querySelector("tbody").replaceChildren(...rows);
@@ -191,7 +217,8 @@ async function register() {
   button.disabled = true;
   try {
     const res = await api(cfg.devicesUrl, {method: "POST", device: false,
-                                           body: {name: cfg.deviceName, store: cfg.store}});
+                                           body: {name: `${cfg.deviceName} ${localTime(Date.now())}`.slice(0, 60),
+                                                  store: cfg.store}});
     if (!res.ok) {
       const err = await errorOf(res);
       $("ct-device").append(el("p", {class: "ct-warn", role: "alert"}, t("device_failed", {why: err.message})));
@@ -219,6 +246,7 @@ function verdictBanner(kind, big, ...lines) {
 }
 
 const codeLabel = (text) => (text.startsWith("O2O1.") ? "QR" : text.trim());
+const label = (v) => v.title || `${t("voucher")} ${v.voucher}`;
 
 function show(node) {
   $("ct-result").replaceChildren(node);
@@ -236,6 +264,7 @@ async function verdict(text, uses) {
 }
 
 async function offlineLookup(text) {
+  $("ct-result").replaceChildren();  // the last verdict must not stand for this scan
   const v = await verdict(text, 1);
   if (!v.ok) {
     show(verdictBanner("refused", t("refused"), t(v.reason, v.params), `${t("code")}: ${codeLabel(text)}`));
@@ -256,7 +285,7 @@ async function offlineLookup(text) {
                      t("confirm_offline"));
   const cancel = el("button", {type: "button", class: "secondary", onclick: () => show(el("div"))}, t("cancel"));
   show(el("div", {class: "card ct-check", "data-offline": "1"},
-    el("h2", {class: "ct-title"}, voucher.title || codeLabel(text)), facts,
+    el("h2", {class: "ct-title"}, label(voucher)), facts,
     select ? el("label", {for: "ct-uses"}, t("uses_left")) : null, select,
     el("div", {class: "ct-actions"}, confirm, cancel)));
 }
@@ -274,10 +303,10 @@ async function offlineRedeem(text, uses) {
     const voucher = v.voucher;
     await db.enqueue({
       nonce: db.nonce(), ...(voucher.payload ? {payload: voucher.payload} : {code: voucher.code}),
-      voucher: voucher.voucher, title: voucher.title || voucher.voucher, store: cfg.store, uses,
+      voucher: voucher.voucher, title: voucher.title || "", store: cfg.store, uses,
       value_fen: voucher.value_fen, redeemed_at: new Date().toISOString(),
     });
-    show(verdictBanner("queued", t("queued"), `${voucher.title || voucher.voucher}${voucher.customer ? ` · ${voucher.customer}` : ""}`,
+    show(verdictBanner("queued", t("queued"), `${label(voucher)}${voucher.customer ? ` · ${voucher.customer}` : ""}`,
                        t("queued_note")));
   } finally {
     confirming = false;
@@ -299,12 +328,16 @@ function wire() {
   }, true);
   // Online but the server cannot be reached (Wi-Fi up, uplink down): the same local check.
   document.body.addEventListener("htmx:sendError", (e) => {
-    if (e.detail.elt === form) offlineLookup($("ct-code").value);
+    if (e.detail.elt !== form) return;
+    reachable = false;
+    render();
+    offlineLookup($("ct-code").value);
   });
   window.addEventListener("online", () => { render(); tick(); });
   window.addEventListener("offline", () => render());
-  setInterval(() => { if (online()) refreshBundle(); }, BUNDLE_EVERY_MS);
-  setInterval(async () => { if (online() && (await db.queued()).length) upload(); }, RETRY_EVERY_MS);
+  setInterval(() => refreshBundle(), BUNDLE_EVERY_MS);
+  // While unreachable or with uploads waiting, try again sooner than the bundle's minute.
+  setInterval(async () => { if (!reachable || (await db.queued()).length) tick(); }, RETRY_EVERY_MS);
 }
 
 if (root) {
@@ -312,7 +345,7 @@ if (root) {
     navigator.serviceWorker.register(cfg.swUrl, {scope: cfg.scope}).catch(() => null);
   }
   wire();
-  render().then(() => (online() ? tick() : null));
+  render().then(tick);
 }
 
 export {render, tick, upload, refreshBundle};
