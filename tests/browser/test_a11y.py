@@ -49,7 +49,7 @@ def _tab_reaches(page, selector: str, limit: int = 60) -> int:
 
 def test_login_page(phone):
     _check_markup(phone, "/login/")
-    presses = _tab_reaches(phone, "main button[type=submit]")
+    presses = _tab_reaches(phone, "main .card > form button[type=submit]")  # the password form
     assert phone.evaluate("() => document.activeElement.textContent.trim()") == "登录"
     assert presses >= 3
     # Inside the form the order is username, password, then the button.

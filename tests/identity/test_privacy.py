@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 
 import pytest
+from django.test import Client
 from django.urls import get_resolver
 
 from o2o.accounts.masking import mask_openid, mask_phone
@@ -147,3 +148,13 @@ def test_deletion_anonymises_the_account_and_keeps_the_books():
     clock.advance(dt.timedelta(seconds=61))
     _again, newcomer = _phone_customer()
     assert newcomer.pk != person.pk and not Order.objects.filter(customer=newcomer).exists()
+
+
+def test_the_console_shows_the_receivers_number_masked():
+    shop = _shop()
+    [order] = orders.place_orders(factories.user(), [orders.Item(ob.goods(shop).public_id, 1)],
+                                  shipping_address=ADDRESS)
+    console = Client()
+    console.force_login(shop.owner)
+    page = console.get(f"/console/orders/{order.public_id}/").content.decode()
+    assert "138****5678" in page and "13812345678" not in page

@@ -1,16 +1,17 @@
-"""Django admin for users and API tokens."""
+"""Django admin for users and API tokens; lists show phone numbers masked."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from o2o.accounts.masking import mask_phone
 from o2o.accounts.models import ApiToken, User
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "public_id", "display_name", "role", "email", "phone", "is_active",
+    list_display = ("username", "public_id", "display_name", "role", "email", "masked_phone", "is_active",
                     "is_staff", "date_joined")
     list_filter = ("role", "is_active", "is_staff", "is_superuser")
     search_fields = ("username", "public_id", "display_name", "email", "phone")
@@ -23,6 +24,10 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         ("o2o", {"fields": ("role", "display_name")}),
     )
+
+    @admin.display(description="phone")
+    def masked_phone(self, obj: User) -> str:
+        return mask_phone(obj.phone)
 
 
 @admin.register(ApiToken)
