@@ -26,7 +26,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from django.db import close_old_connections, connection, transaction
+from django.db import OperationalError, close_old_connections, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -146,6 +146,20 @@ def release(endpoint: Endpoint) -> None:
     Endpoint.objects.filter(pk=endpoint.pk, busy_until=endpoint.busy_until).update(busy_until=None)
 
 
+def _retrying(fn, *args):
+    """Run a short database step again while SQLite answers "locked" (several delivery
+    threads write to one file; SQLite's shared-cache test database answers at once
+    instead of waiting), so a thread never drops a recorded answer for a lock."""
+    for _ in range(100):
+        try:
+            return fn(*args)
+        except OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            time.sleep(0.02 + random.uniform(0, 0.03))
+    return fn(*args)
+
+
 # --- one attempt -----------------------------------------------------------------------
 
 def secrets_in_force(endpoint: Endpoint, now: dt.datetime) -> list[str]:
@@ -171,7 +185,7 @@ def attempt(endpoint: Endpoint, delivery: Delivery) -> bool:
                                                              wall, delivery.body)}
     answer = transport.post(endpoint.url, delivery.body.encode(), headers, conf.timeout_seconds())
     ok = answer.status is not None and 200 <= answer.status < 300
-    record(endpoint, delivery, answer, ok)
+    _retrying(record, endpoint, delivery, answer, ok)
     return ok
 
 
@@ -217,11 +231,11 @@ class Pass:
 def _work(deadline: float, tally: Pass, lock: threading.Lock) -> None:
     skip: set[int] = set()
     while time.monotonic() < deadline:
-        endpoint = claim_endpoint(skip)
+        endpoint = _retrying(claim_endpoint, skip)
         if endpoint is None:
             return
         try:
-            batch = next_deliveries(endpoint)
+            batch = _retrying(next_deliveries, endpoint)
             if not batch:
                 skip.add(endpoint.pk)  # only blocked deliveries left: look elsewhere
             for delivery in batch:
@@ -232,7 +246,7 @@ def _work(deadline: float, tally: Pass, lock: threading.Lock) -> None:
                 if not ok or time.monotonic() >= deadline:
                     break  # a failing receiver gets no more this round: back-off applies
         finally:
-            release(endpoint)
+            _retrying(release, endpoint)
 
 
 def _thread(deadline: float, tally: Pass, lock: threading.Lock) -> None:
