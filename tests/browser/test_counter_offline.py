@@ -250,10 +250,15 @@ def test_offline_redemptions_sync_once_and_a_second_counter_gets_the_conflict(br
     b.wait_for_selector("#ct-net[data-pending='0'][data-state=online]", timeout=40_000)
     row = b.locator("#ct-sync tr[data-result=conflict]")
     assert row.count() == 1
-    assert "冲突" in row.inner_text() and "此券已无剩余次数" in row.inner_text()
+    assert "冲突" in row.inner_text() and "此券已用完" in row.inner_text()
     shot(b, "counter-conflict")
     assert Redemption.objects.count() == 3
     assert OfflineConflict.objects.filter(voucher=one, reason="fully_used").count() == 1
+
+    # Online, the counter reads the same signed QR: the voucher is used, and it says so.
+    assert scan(b, payloads[0]) == "refused"
+    assert "此券已用完" in b.inner_text("#ct-verdict")
+    assert "QR" in b.inner_text("#ct-verdict") and payloads[0] not in b.inner_text("#ct-verdict")
 
     ledger.relay_pending()
     recognized = JournalEntry.objects.filter(kind=EntryKind.VOUCHER_REDEEMED)

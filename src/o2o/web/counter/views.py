@@ -26,7 +26,7 @@ from o2o.core.idempotency import run_once
 from o2o.inventory.services import store_zone
 from o2o.merchants import selectors as merchant_selectors
 from o2o.merchants.models import Store
-from o2o.vouchers import selectors, services
+from o2o.vouchers import selectors, services, signing
 from o2o.web.console.access import merchant_page
 from o2o.web.console.common import my_stores
 
@@ -83,8 +83,10 @@ def _recent(request: HttpRequest, store: Store):
 
 def _page(request: HttpRequest, store: Store, status: int = 200, **ctx) -> HttpResponse:
     """The result panel alone for htmx, the whole screen otherwise."""
+    code = ctx.get("code", "")
+    # A scanned QR is a long signed payload: people read "QR", not the text.
     ctx.update(store=store, window=int(services.reversal_window().total_seconds() // 60),
-               recent=_recent(request, store))
+               recent=_recent(request, store), code_label="QR" if signing.looks_signed(code) else code)
     if request.headers.get("HX-Request"):
         return render(request, "web/counter/_result.html", ctx, status=status)
     ctx.update(stores=_stores(request))

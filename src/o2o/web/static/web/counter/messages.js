@@ -40,7 +40,7 @@ const WORDS = {
   expired: ["此券已过期。", "This voucher has expired."],
   slot_not_today: ["此券预约的是其他时间，不是现在。", "This voucher is booked for another time, not now."],
   refunded: ["此券已退款。", "This voucher was refunded."],
-  fully_used: ["此券已无剩余次数。", "This voucher has no uses left."],
+  fully_used: ["此券已用完。", "This voucher has no uses left."],
   used_offline: ["此券的次数已在本机离线核销完，待同步。", "This voucher's uses were already redeemed offline on this device (pending sync)."],
   revoked: ["此券已失效（{why}）。", "This voucher is no longer valid ({why})."],
   not_in_bundle: ["离线时只能核销今日预约或离线名单中的券码；请扫描二维码或联网后再试。",

@@ -321,7 +321,9 @@ function wire() {
   const form = $("ct-lookup");
   // Capture runs before htmx's own submit handler on the form: offline, it never posts.
   document.addEventListener("submit", (e) => {
-    if (e.target !== form || online()) return;
+    if (e.target !== form) return;
+    $("ct-result").replaceChildren();  // a new scan: the last verdict must not stand for it
+    if (online()) return;
     e.preventDefault();
     e.stopImmediatePropagation();
     offlineLookup($("ct-code").value);
