@@ -38,4 +38,6 @@ def role_for(path: str) -> str:
         return "operator"
     if rel.startswith("/merchant/") and rel != "/merchant/apply" or rel == "/merchant":
         return "owner"
+    if rel in ("/counter/device", "/counter/lookup") or rel.startswith("/counter/offline/"):
+        return "device"  # a counter device's token (docs/offline-counter.md)
     return "customer"

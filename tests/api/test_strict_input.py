@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 
 from o2o.accounts.models import Role
+from o2o.counter import services as counter
 from o2o.orders.models import Cart, Order
 from tests import factories
 from tests.api.openapi import json_body_schema, operations, resolve, role_for
+from tests.conftest import ApiClient
 
 pytestmark = pytest.mark.django_db
 
@@ -73,8 +75,9 @@ def test_the_document_declares_what_these_tests_rely_on():
 @pytest.fixture
 def clients(api_as):
     merchant = factories.merchant()
+    _, device_token = counter.register_device(merchant.owner, "Counter", factories.store(merchant).public_id)
     return {"operator": api_as(factories.user(Role.OPERATOR)), "owner": api_as(merchant.owner),
-            "customer": api_as(factories.user())}
+            "customer": api_as(factories.user()), "device": ApiClient(device_token)}
 
 
 def _send(client, method: str, path: str, raw: str):
