@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import time
 
@@ -23,9 +24,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from o2o.catalog.models import Product
-from o2o.counter.models import OfflineConflict
+from o2o.core import clock
+from o2o.counter import services as devices
+from o2o.counter.models import CounterDevice, OfflineConflict
 from o2o.demo import loader
 from o2o.demo.data import DEMO_PASSWORD
+from o2o.inventory import services as inventory
 from o2o.ledger import services as ledger
 from o2o.ledger.models import EntryKind, JournalEntry
 from o2o.orders import services as orders
@@ -270,3 +274,52 @@ def test_offline_redemptions_sync_once_and_a_second_counter_gets_the_conflict(br
     assert errors == []
     ctx_a.close()
     ctx_b.close()
+
+
+def test_a_booked_typed_code_the_device_cap_and_a_revoked_device(browser, live_server, platters):
+    one, two, _ = platters
+    owner = get_user_model().objects.get(username="hotpot_owner")
+    alice = get_user_model().objects.get(username="alice")
+    store = one.stores.get()
+    # Today's booking at this store: its typed code is in the offline bundle.
+    feast = Product.objects.get(title="生日火锅宴六人套餐")
+    slot = inventory.create_slot(store.merchant, product_public_id=feast.public_id, store_public_id=store.public_id,
+                                 starts_at=clock.now() + dt.timedelta(minutes=1), minutes=120, capacity=2)
+    (order,) = orders.place_orders(alice, [orders.Item(feast.skus.get(is_active=True).public_id, 1, slot.public_id)])
+    orders.record_payment(order.public_id, "txn-browser-feast", order.total_fen)
+    booked = Voucher.objects.get(order=order)
+    # The customers' QRs, signed when their voucher pages were shown (before the bundle).
+    qr_one, qr_two = offline.signed_payload(one), offline.signed_payload(two)
+
+    errors: list[str] = []
+    ctx, a = counter(browser, live_server, TABLET, errors)
+    device = CounterDevice.objects.get()
+    devices.set_caps(owner, device.public_id, max_offline_uses=2)
+    a.reload()
+    a.wait_for_function("document.getElementById('ct-cap')?.textContent.includes('2 次')")
+
+    ctx.set_offline(True)
+    a.wait_for_selector("#ct-net[data-state=offline]")
+    assert scan(a, codes.display(booked.code).lower()) == "queued"  # typed, from today's bookings
+    assert "生日火锅宴六人套餐" in a.inner_text("#ct-verdict")
+    assert scan(a, qr_one) == "queued"
+    assert scan(a, qr_two) == "refused"  # a third use offline is over the cap
+    assert "已达本设备离线核销次数上限（2 次）" in a.inner_text("#ct-verdict")
+    shot(a, "counter-offline-cap")
+    assert pending(a) == 2
+
+    # The owner revokes the device meanwhile: its queued uploads are refused and reported.
+    devices.revoke_device(owner, device.public_id)
+    ctx.set_offline(False)
+    a.wait_for_selector("#ct-net[data-pending='0'][data-state=online]", timeout=40_000)
+    refused = a.locator("#ct-sync tr[data-result=refused]")
+    assert refused.count() == 2
+    assert "被拒绝" in refused.first.inner_text() and "本设备已被停用" in refused.first.inner_text()
+    a.wait_for_selector("#ct-device .ct-warn")
+    assert "本设备已被停用" in a.inner_text("#ct-device")
+    for v in (booked, one, two):
+        v.refresh_from_db()
+        assert (v.status, v.uses_left) == (VoucherStatus.ACTIVE, 1)
+    assert Redemption.objects.count() == 0
+    assert errors == []
+    ctx.close()
