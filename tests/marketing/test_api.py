@@ -244,3 +244,19 @@ def test_budget_spent_templates_leave_the_coupon_centre_and_grants_ignore_the_cl
     assert len(r.json()["granted"]) == 1 and r.json()["skipped"] == []
     r = api_as(factories.user()).post("/coupons/claim", {"template": closing["id"]})
     assert (r.status_code, _code(r)) == (409, "not_claimable")
+
+
+def test_amounts_beyond_what_the_books_hold_are_refused_not_a_server_error(shop):
+    """Was: a 20-digit threshold reached the database and answered 500."""
+    m, owner = shop
+    huge = 10**20
+    window = {"starts_at": _iso(), "ends_at": _iso(dt.timedelta(days=3))}
+    r = owner.post("/merchant/spend-tiers", {"threshold_fen": huge, "amount_off_fen": 100, **window})
+    assert (r.status_code, _code(r)) == (422, "amount_too_large"), r.content
+    r = owner.post("/merchant/coupon-templates", _body(threshold_fen=huge))
+    assert (r.status_code, _code(r)) == (422, "amount_too_large"), r.content
+    sku = factories.product(m, price_fen=5000).skus.get()
+    r = owner.post("/merchant/sku-prices", {"sku": sku.public_id, "price_fen": -huge, **window})
+    assert (r.status_code, _code(r)) == (422, "negative_amount"), r.content
+    assert not SpendTier.objects.exists() and not CouponTemplate.objects.exists()
+    assert not SkuPrice.objects.exists()

@@ -15,6 +15,7 @@ Error codes (422 unless noted):
     invalid_title         a blank title
     invalid_percent       percent off outside 1..99
     negative_amount       an amount below 0
+    amount_too_large      an amount above MAX_FEN (¥10,000,000)
     invalid_amount        an amount-off coupon or a tier taking nothing off
     threshold_below_amount a threshold below the amount off (满20减30)
     invalid_window        an end at or before its start
@@ -95,6 +96,20 @@ def _bad(message: str, code: str, **details: Any) -> ValidationFailed:
     return ValidationFailed(message, code, details=details or None)
 
 
+# Far above any real offer, and below what an integer column holds on every database.
+MAX_FEN = 1_000_000_000
+
+
+def _check_fen(name: str, value: int | None) -> None:
+    """One amount of an offer: never negative, never beyond what the books can hold."""
+    if value is None:
+        return
+    if value < 0:
+        raise _bad(_("An amount cannot be negative"), "negative_amount", field=name)
+    if value > MAX_FEN:
+        raise _bad(_("An amount cannot be above ¥10,000,000"), "amount_too_large", field=name)
+
+
 def _check_window(start: dt.datetime | None, end: dt.datetime | None, name: str) -> None:
     if start is not None and end is not None and end <= start:
         raise _bad(_("The end must come after the start"), "invalid_window", field=name)
@@ -102,9 +117,7 @@ def _check_window(start: dt.datetime | None, end: dt.datetime | None, name: str)
 
 def _check_amounts(spec: TemplateSpec) -> None:
     for name in ("amount_off_fen", "threshold_fen", "max_off_fen", "budget_cap_fen"):
-        value = getattr(spec, name)
-        if value is not None and value < 0:
-            raise _bad(_("An amount cannot be negative"), "negative_amount", field=name)
+        _check_fen(name, getattr(spec, name))
     if spec.kind == CouponKind.PERCENT:
         if not 1 <= spec.percent_off <= 99:
             raise _bad(_("A percent off is a whole number from 1 to 99"), "invalid_percent")
@@ -206,8 +219,7 @@ def update_template(template: CouponTemplate, *, title: str | None = None, total
     what is claimed), the end of claims, the platform's budget cap."""
     if budget_cap_fen is not None and not by_platform:
         raise PermissionDenied(_("Only the platform sets a budget cap"), "platform_template_forbidden")
-    if budget_cap_fen is not None and budget_cap_fen < 0:
-        raise _bad(_("An amount cannot be negative"), "negative_amount", field="budget_cap_fen")
+    _check_fen("budget_cap_fen", budget_cap_fen)
     if title is not None and not title.strip():
         raise _bad(_("A coupon needs a title"), "invalid_title")
     if total_quantity is not None and not 1 <= total_quantity <= MAX_QUANTITY:
@@ -261,8 +273,8 @@ def _merchant_ref(t: CouponTemplate) -> str:
 
 def create_tier(merchant: Merchant, *, threshold_fen: int, amount_off_fen: int, starts_at: dt.datetime,
                 ends_at: dt.datetime) -> SpendTier:
-    if threshold_fen < 0 or amount_off_fen < 0:
-        raise _bad(_("An amount cannot be negative"), "negative_amount")
+    _check_fen("threshold_fen", threshold_fen)
+    _check_fen("amount_off_fen", amount_off_fen)
     if amount_off_fen == 0:
         raise _bad(_("A spend tier must take something off"), "invalid_amount")
     if threshold_fen < amount_off_fen:
@@ -295,8 +307,7 @@ def create_sku_price(merchant: Merchant, *, sku: str, price_fen: int, starts_at:
         if looks_like_id(sku, "sku") else None
     if found is None:
         raise NotFound(_("No such SKU"), "sku_not_found")
-    if price_fen < 0:
-        raise _bad(_("An amount cannot be negative"), "negative_amount")
+    _check_fen("price_fen", price_fen)
     if price_fen >= found.price_fen:
         raise _bad(_("A limited-time price must be below the SKU's price"), "price_not_lower",
                    sku_price_fen=found.price_fen)
