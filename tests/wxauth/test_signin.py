@@ -227,3 +227,14 @@ def test_authorize_page_refuses_unknown_apps_and_bad_redirects():
     for change in ({"appid": "wxunknown"}, {"redirect_uri": "javascript:alert(1)"}, {"scope": "snsapi_login"},
                    {"state": "a b"}):
         assert c.get("/sandbox/wechat/connect/oauth2/authorize", {**base, **change}).status_code == 400
+
+
+def test_signing_out_inside_wechat_does_not_sign_straight_back_in():
+    phone = wechat_phone("amin")
+    phone.get("/orders/", follow=True)
+    assert _user_id(phone) is not None
+    phone.post("/logout/")
+    assert _user_id(phone) is None
+    page = phone.get("/orders/", follow=True)
+    assert page.redirect_chain == [("/login/?next=/orders/", 302)] and _user_id(phone) is None
+    assert 'id="wechat-signin"' in page.content.decode()  # WeChat is one tap away, not automatic

@@ -1,5 +1,6 @@
 """The sandbox gateway's own state: registered merchants, transactions, refunds, and
-the notifications it owes to merchants' notify URLs (with their next attempt time)."""
+the notifications it owes to merchants' notify URLs (with their next attempt time);
+and the sandbox OAuth server's codes (sandbox.oauth)."""
 
 from __future__ import annotations
 

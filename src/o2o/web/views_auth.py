@@ -30,3 +30,9 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     next_page = reverse_lazy("web:home")
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        # Signed out on purpose: inside WeChat the login page must not sign straight back in.
+        wechat.stop_silent_sign_in(request)
+        return response

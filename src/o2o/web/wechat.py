@@ -7,7 +7,7 @@ account (`mp`) with snsapi_base (silent) or snsapi_userinfo; outside it the webs
 session opened and not yet used (else 400); the code is exchanged through wxauth's
 OAuth client, and wxauth.services links or creates the account. A silent attempt that
 fails is remembered in the session, so the login page shows its form instead of trying
-again (no redirect loop).
+again (no redirect loop); so is signing out (no signing straight back in).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from o2o.wxauth.client import OAuthClient, OAuthError
 
 STATES = "wx_oauth_states"
 SILENT_AT = "wx_silent_at"  # when this session was last sent out for a silent sign-in
-SILENT_FAILED = "wx_silent_failed"
+SILENT_OFF = "wx_silent_off"  # a silent attempt failed, or the customer signed out
 STATE_TTL = 600
 SILENT_RETRY_SECONDS = 120
 MAX_OPEN_STATES = 4
@@ -58,9 +58,13 @@ def should_sign_in_silently(request: HttpRequest) -> bool:
     """Inside WeChat, for an anonymous GET, unless a silent attempt failed or was just made."""
     if request.method != "GET" or request.user.is_authenticated or not inside_wechat(request):
         return False
-    if request.session.get(SILENT_FAILED):
+    if request.session.get(SILENT_OFF):
         return False
     return time.time() - float(request.session.get(SILENT_AT, 0)) > SILENT_RETRY_SECONDS
+
+
+def stop_silent_sign_in(request: HttpRequest) -> None:
+    request.session[SILENT_OFF] = True
 
 
 def _safe_next(request: HttpRequest, raw: str | None) -> str:
@@ -97,7 +101,7 @@ def start(request: HttpRequest) -> HttpResponse:
 def _refuse(request: HttpRequest, status: int, message: str, *, silent: bool, next_url: str = "") -> HttpResponse:
     if silent:
         # The silent attempt failed: the login page shows its form from now on.
-        request.session[SILENT_FAILED] = True
+        stop_silent_sign_in(request)
     login_url = f"{reverse('web:login')}?{urlencode({'next': next_url})}" if next_url else reverse("web:login")
     return render(request, "web/wechat_error.html", {
         "message": message, "retry_url": start_url(next_url or reverse("web:home")), "login_url": login_url,
@@ -135,5 +139,5 @@ def callback(request: HttpRequest) -> HttpResponse:
         return _refuse(request, exc.status, exc.message, silent=silent, next_url=next_url)
     if not request.user.is_authenticated:
         login(request, result.user, backend=_BACKEND)
-    request.session.pop(SILENT_FAILED, None)
+    request.session.pop(SILENT_OFF, None)
     return HttpResponseRedirect(next_url)
