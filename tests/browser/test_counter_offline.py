@@ -32,6 +32,7 @@ from o2o.demo.data import DEMO_PASSWORD
 from o2o.inventory import services as inventory
 from o2o.ledger import services as ledger
 from o2o.ledger.models import EntryKind, JournalEntry
+from o2o.merchants.models import Store
 from o2o.orders import services as orders
 from o2o.vouchers import codes, offline
 from o2o.vouchers.models import Redemption, Voucher, VoucherStatus
@@ -323,3 +324,42 @@ def test_a_booked_typed_code_the_device_cap_and_a_revoked_device(browser, live_s
     assert Redemption.objects.count() == 0
     assert errors == []
     ctx.close()
+
+
+def test_the_service_worker_keeps_only_the_redemption_screen_as_its_shell(client):
+    loader.load(tokens=False)
+    sw = client.get("/counter/sw.js")
+    assert sw.status_code == 200 and sw["Content-Type"].startswith("text/javascript")
+    assert sw["Service-Worker-Allowed"] == "/counter/" and b"X-Counter-Shell" in sw.content
+    client.force_login(get_user_model().objects.get(username="hotpot_owner"))
+    assert "X-Counter-Shell" not in client.get("/counter/")  # two stores: the picker first
+    assert "X-Counter-Shell" not in client.get("/counter/?pick=1")
+    store = Store.objects.get(name="川味坊 科技园店")
+    client.post("/counter/store/", {"store": store.public_id})
+    assert client.get("/counter/")["X-Counter-Shell"] == store.public_id
+    assert "X-Counter-Shell" not in client.get("/counter/?pick=1")
+
+
+def test_a_device_registered_at_one_store_does_not_redeem_offline_at_another(browser, live_server, platters):
+    errors: list[str] = []
+    context = browser.new_context(viewport=TABLET, locale="zh-CN", base_url=live_server.url)
+    page = context.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login(page, "hotpot_owner", DEMO_PASSWORD)
+    page.goto("/counter/")
+    page.check("input[name=store] >> nth=0")
+    hitech = page.locator("input[name=store]").nth(0).get_attribute("value")
+    page.click(".ct-go")
+    page.click("#ct-register")
+    page.wait_for_selector("#ct-cap")
+    page.goto("/counter/?pick=1")
+    other = page.locator(f"input[name=store]:not([value={hitech}])").first
+    other.check()
+    page.click(".ct-go")
+    page.wait_for_selector("#ct-device >> text=本机登记在另一家门店")
+    context.set_offline(True)
+    page.wait_for_selector("#ct-net[data-state=offline]")
+    assert scan(page, offline.signed_payload(platters[0])) == "refused"
+    assert "本机登记在另一家门店" in page.inner_text("#ct-verdict")
+    assert pending(page) == 0 and errors == []
+    context.close()

@@ -31,6 +31,7 @@ from o2o.web.console.access import merchant_page
 from o2o.web.console.common import my_stores
 
 SESSION_KEY = "counter_store"
+SHELL_HEADER = "X-Counter-Shell"  # read by static/web/counter/sw.js
 
 # Every refusal of lookup/redeem/reverse in plain words for the person at the counter.
 REASONS = {
@@ -102,7 +103,10 @@ def index(request: HttpRequest) -> HttpResponse:
         request.session[SESSION_KEY] = store.public_id
     if store is None or request.GET.get("pick"):
         return render(request, "web/counter/pick.html", {"stores": stores, "current": store})
-    return _page(request, store)
+    response = _page(request, store)
+    # The service worker keeps only this screen as the offline shell (not the store picker).
+    response[SHELL_HEADER] = store.public_id
+    return response
 
 
 @merchant_page

@@ -51,6 +51,8 @@ const WORDS = {
   no_device: ["本机未登记为核销设备，离线时不能核销。请联网后登记。", "This device is not registered, so it cannot redeem offline. Register it while online."],
   no_offline_data: ["本机没有离线数据，离线时不能核销。", "This device has no offline data, so it cannot redeem offline."],
   stale_bundle: ["离线数据已过期（超过 {hours} 小时），请联网更新。", "The offline data is older than {hours} hours: go online to refresh it."],
+  other_store_device: ["本机登记在另一家门店，离线时不能在这里核销；待同步清空后可重新登记。",
+                       "This device is registered at another store: it cannot redeem offline here. Register it again once nothing is pending."],
   device_revoked: ["本设备已被停用，离线核销不再有效。", "This device was revoked: offline redemptions are refused."],
 };
 

@@ -78,7 +78,8 @@ async function pending() {
 }
 
 async function refreshBundle() {
-  if (!(await db.get("device")) || !navigator.onLine) return;
+  const device = await db.get("device");
+  if (!device || device.store !== cfg.store || !navigator.onLine) return;
   const etag = await db.get("bundle_etag");
   let res;
   try {
@@ -182,10 +183,11 @@ async function render() {
 
   const box = $("ct-device");
   box.replaceChildren();
-  if (!device) {
-    box.append(el("p", {}, t("device_none")),
+  const elsewhere = device && device.store !== cfg.store;
+  if (!device || elsewhere) {
+    box.append(el("p", {}, t(elsewhere ? "other_store_device" : "device_none")),
       el("button", {type: "button", id: "ct-register", class: "secondary", onclick: register,
-                    ...(online() ? {} : {disabled: ""})}, t("device_register")));
+                    ...(online() && !queue.length ? {} : {disabled: ""})}, t("device_register")));
   } else {
     box.append(el("p", {}, t("device_ok", {name: device.name})));
     if (problem === "device_revoked") box.append(el("p", {class: "ct-warn", role: "alert"}, t("device_revoked")));
@@ -258,6 +260,7 @@ function show(node) {
 async function verdict(text, uses) {
   const [device, bundle] = await Promise.all([db.get("device"), db.get("bundle")]);
   if (!device) return {ok: false, reason: "no_device", params: {}};
+  if (device.store !== cfg.store) return {ok: false, reason: "other_store_device", params: {}};
   if (!bundle) return {ok: false, reason: "no_offline_data", params: {}};
   if ((await db.get("device_problem")) === "device_revoked") return {ok: false, reason: "device_revoked", params: {}};
   return decide(text, {bundle, store: cfg.store, uses, pending: await pending()});

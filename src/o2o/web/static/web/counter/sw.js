@@ -5,7 +5,8 @@
  * Static files: the cached copy, refreshed in the background. API calls (bundle, sync,
  * device registration) always go to the network: their answers live in IndexedDB.
  */
-const VERSION = "counter-v1";
+const VERSION = "counter-v2";
+const SHELL_HEADER = "X-Counter-Shell";
 const SHELL = [
   "/counter/",
   "/static/web/app.css",
@@ -27,7 +28,7 @@ self.addEventListener("install", (event) => {
     for (const url of SHELL) {
       try {
         const res = await fetch(url, {credentials: "same-origin", cache: "no-cache"});
-        if (res.ok && !res.redirected) await cache.put(url, res);
+        if (res.ok && (url !== "/counter/" || res.headers.has(SHELL_HEADER))) await cache.put(url, res);
       } catch (err) { /* offline at install: the next visit fills it */ }
     }
     await self.skipWaiting();
@@ -45,8 +46,9 @@ async function page(request) {
   const cache = await caches.open(VERSION);
   try {
     const res = await fetch(request);
-    // Only the counter itself, signed in: never cache the sign-in page in its place.
-    if (res.ok && !res.redirected && new URL(res.url).pathname === "/counter/") {
+    // Only the redemption screen itself (the view marks it): never the sign-in page or
+    // the store picker in its place.
+    if (res.ok && res.headers.has(SHELL_HEADER)) {
       await cache.put("/counter/", res.clone());
     }
     return res;
@@ -76,7 +78,7 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (request.mode === "navigate" && url.pathname === "/counter/") {
+  if (request.mode === "navigate" && url.pathname === "/counter/" && !url.search) {
     event.respondWith(page(request));
   } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(asset(request, event));
