@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from o2o.web.storefront import account, browse, checkout, coupons, shop, wechat_pay
+from o2o.web.storefront import account, browse, checkout, coupons, privacy, shop, wechat_pay
 
 urlpatterns: list = [
     path("", browse.home, name="home"),
@@ -16,6 +16,12 @@ urlpatterns: list = [
     path("coupons/", coupons.centre, name="coupons"),
     path("coupons/claim/", coupons.claim, name="coupon_claim"),
     path("me/coupons/", coupons.wallet, name="wallet"),
+    path("account/", privacy.page, name="account"),
+    path("account/code/<str:purpose>/", privacy.send_code, name="account_code"),
+    path("account/phone/", privacy.bind, name="account_bind"),
+    path("account/merge/", privacy.merge, name="account_merge"),
+    path("account/export.json", privacy.export, name="account_export"),
+    path("account/delete/", privacy.delete, name="account_delete"),
     path("orders/", account.order_list, name="orders"),
     path("orders/<str:order_id>/", account.order_detail, name="order"),
     path("orders/<str:order_id>/pay/", shop.pay, name="pay"),
