@@ -46,6 +46,16 @@ export const dequeue = (seq) => run("queue", "readwrite", (s) => s.delete(seq));
 export const results = () => run("done", "readonly", (s) => s.getAll());
 export const record = (result) => run("done", "readwrite", (s) => s.put(result));
 
+/** Forget answers synced before `before` (ms): the screen shows the recent ones only. */
+export const prune = (before) => run("done", "readwrite", (s) => {
+  s.openCursor().onsuccess = (e) => {
+    const cursor = e.target.result;
+    if (!cursor) return;
+    if (cursor.value.synced_at < before) cursor.delete();
+    cursor.continue();
+  };
+});
+
 /** A 128-bit nonce from the platform's CSPRNG, as 32 hex characters. */
 export function nonce() {
   const bytes = crypto.getRandomValues(new Uint8Array(16));

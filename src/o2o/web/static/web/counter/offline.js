@@ -14,7 +14,8 @@ import {t, hasWords} from "./messages.js";
 
 const BUNDLE_EVERY_MS = 60_000;
 const RETRY_EVERY_MS = 15_000;
-const BATCH = 200;
+const BATCH = 200;  // the most the server takes in one upload
+const KEEP_ANSWERS_MS = 2 * 24 * 3600_000;
 
 const root = document.querySelector("[data-counter-offline]");
 const cfg = root ? root.dataset : {};
@@ -132,6 +133,7 @@ async function upload() {
     }
   } finally {
     syncing = false;
+    await db.prune(Date.now() - KEEP_ANSWERS_MS);
     await render();
   }
   synced(counts);
