@@ -18,6 +18,7 @@ from o2o.ledger.models import JournalLine
 from o2o.ledger.services.check import run_checks
 from o2o.marketing import services as marketing
 from o2o.marketing.models import Coupon
+from o2o.merchants import services as merchants
 from o2o.orders.models import Order
 from o2o.vouchers.models import Voucher
 from o2o.wxauth import services as wxauth
@@ -163,3 +164,13 @@ def test_a_wechat_account_with_a_bound_number_merged_into_a_password_account_sig
     assert WechatIdentity.objects.get(openid=auth.openid).user == password_account
     assert wxauth.sign_in(auth).user == password_account  # WeChat now reaches the survivor
     assert wechat_api.get("/me").status_code == 401
+
+
+def test_an_account_that_works_for_a_merchant_is_not_absorbed(api_as):
+    shop = factories.merchant()
+    worker, me = factories.user(), factories.user()
+    _invitation, code = merchants.create_invitation(shop, shop.owner)
+    merchants.accept_invitation(worker, code)  # a customer who also works for the shop
+    r = api_as(me).post("/me/merge", {"username": worker.username, "password": factories.PASSWORD})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "merge_staff_account"
+    assert User.objects.get(pk=worker.pk).is_active and not MergeRecord.objects.exists()
