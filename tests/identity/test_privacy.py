@@ -26,6 +26,7 @@ from tests import factories
 from tests.conftest import ApiClient
 from tests.identity.helpers import last_code
 from tests.orders import builders as ob
+from tests.shipping.helpers import gateway, pay  # noqa: F401
 from tests.vouchers import builders as vb
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +159,16 @@ def test_the_console_shows_the_receivers_number_masked():
     console.force_login(shop.owner)
     page = console.get(f"/console/orders/{order.public_id}/").content.decode()
     assert "138****5678" in page and "13812345678" not in page
+
+
+def test_the_console_shows_the_number_in_full_while_the_goods_must_reach_the_receiver(gateway):  # noqa: F811
+    """The merchant ships by hand and prints labels: a paid order's receiver is reachable."""
+    shop = _shop()
+    buyer = factories.user()
+    [order] = orders.place_orders(buyer, [orders.Item(ob.goods(shop).public_id, 1)],
+                                  shipping_address=ADDRESS)
+    pay(buyer, order)
+    console = Client()
+    console.force_login(shop.owner)
+    page = console.get(f"/console/orders/{order.public_id}/").content.decode()
+    assert "13812345678" in page

@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.db.models import Count, F, Prefetch, QuerySet, Sum
 
+from o2o.accounts.masking import mask_phone
 from o2o.accounts.models import Role
 from o2o.core.errors import NotFound
 from o2o.core.ids import looks_like_id
@@ -136,3 +137,15 @@ def customer_order_line(customer, line_id: str) -> OrderLine:
     if line is None:
         raise NotFound("No such order line", "order_line_not_found")
     return line
+
+
+# While the goods are on their way the merchant (and the carrier's label) needs the number
+# in full; before payment and after the order ended, a masked number is all anyone needs.
+_RECEIVER_CONTACT = (OrderStatus.PAID, OrderStatus.READY_FOR_PICKUP, OrderStatus.SHIPPED,
+                     OrderStatus.DELIVERED)
+
+
+def receiver_phone_for_merchant(order: Order) -> str:
+    """The receiver's phone as the merchant's console shows it."""
+    phone = str((order.shipping_address or {}).get("phone") or "")
+    return phone if order.status in _RECEIVER_CONTACT else mask_phone(phone)

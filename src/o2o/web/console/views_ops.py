@@ -41,7 +41,8 @@ def order(request: HttpRequest, order_id: str) -> HttpResponse:
     item = orders_selectors.merchant_order(request.merchant, order_id)
     return render(request, "web/console/order.html", {
         "order": item, "can_ship": item.kind == OrderKind.GOODS and item.status == OrderStatus.PAID
-        and not item.pickup_store_id, "carriers": carriers.codes()})
+        and not item.pickup_store_id, "carriers": carriers.codes(),
+        "receiver_phone": orders_selectors.receiver_phone_for_merchant(item)})
 
 
 @merchant_page
