@@ -47,9 +47,10 @@ def gate_for(path: str) -> Callable[[User], Any] | None:
 
 
 class _Gated:
-    """An auth callback, then the gate's role check on the user it authenticated."""
+    """An auth callback, then a check of the request and the user it authenticated."""
 
-    def __init__(self, inner: Callable[[HttpRequest], Any], check: Callable[[User], Any]) -> None:
+    def __init__(self, inner: Callable[[HttpRequest], Any],
+                 check: Callable[[HttpRequest, User], Any]) -> None:
         self.inner = inner
         self.check = check
         self.is_async = False
@@ -61,17 +62,19 @@ class _Gated:
     def __call__(self, request: HttpRequest) -> Any:
         user = self.inner(request)
         if user:
-            self.check(user)  # a DomainError: ninja answers it through the API's handler
+            self.check(request, user)  # a DomainError: ninja answers it through the API's handler
         return user
 
 
-def _gated(inner: Callable[[HttpRequest], Any], check: Callable[[User], Any]) -> _Gated:
-    # Named after the wrapped scheme, so the OpenAPI security names stay the same.
+def wrap_auth(inner: Callable[[HttpRequest], Any],
+              check: Callable[[HttpRequest, User], Any]) -> _Gated:
+    """`inner`, then `check(request, user)`; named after the wrapped scheme, so the
+    OpenAPI security names stay the same. Shared by the role gates and token scopes."""
     cls = type(type(inner).__name__, (_Gated,), {})
     return cls(inner, check)
 
 
-def _as_list(auth: Any) -> list[Callable[[HttpRequest], Any]]:
+def as_list(auth: Any) -> list[Callable[[HttpRequest], Any]]:
     if auth is NOT_SET or auth is None:
         return []
     return list(auth) if isinstance(auth, Sequence) else [auth]
@@ -87,9 +90,9 @@ def apply(routers: Iterable[Router]) -> None:
                 continue
             for operation in view.operations:
                 own = operation.auth_param
-                auth = _as_list(router.auth if own is NOT_SET else own)
+                auth = as_list(router.auth if own is NOT_SET else own)
                 if not auth:
                     continue  # explicitly public (auth=None)
-                callbacks = [_gated(a, check) for a in auth]
+                callbacks = [wrap_auth(a, lambda _request, user, check=check: check(user)) for a in auth]
                 operation.auth_param = callbacks
                 operation.auth_callbacks = callbacks

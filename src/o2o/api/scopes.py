@@ -18,7 +18,7 @@ from ninja import Router
 from ninja.constants import NOT_SET
 
 from o2o.accounts.models import Scope
-from o2o.api.gates import _as_list
+from o2o.api.gates import as_list, wrap_auth
 from o2o.core.errors import PermissionDenied
 
 #: Path families (relative to /api/v1) -> (scope to read, scope to change).
@@ -40,24 +40,14 @@ def scope_for(path: str, method: str) -> str | None:
     return None
 
 
-class _Scoped:
-    """An auth callback, then the token's scope check (only for calls with a token)."""
-
-    def __init__(self, inner: Callable[[HttpRequest], Any], scope: str) -> None:
-        self.inner = inner
-        self.scope = scope
-        self.is_async = False
-        schema = getattr(inner, "openapi_security_schema", None)
-        if schema is not None:
-            self.openapi_security_schema = schema
-
-    def __call__(self, request: HttpRequest) -> Any:
-        user = self.inner(request)
+def _needs(scope: str) -> Callable[[HttpRequest, Any], None]:
+    """The scope check (only for calls with a token; a session is not scoped)."""
+    def check(request: HttpRequest, user: Any) -> None:
         token = getattr(request, "api_token", None)
-        if user and token is not None and self.scope not in token.scopes:
-            raise PermissionDenied(f"This token lacks the {self.scope} scope", "scope_required",
-                                   details={"scope": self.scope})
-        return user
+        if token is not None and scope not in token.scopes:
+            raise PermissionDenied(f"This token lacks the {scope} scope", "scope_required",
+                                   details={"scope": scope})
+    return check
 
 
 def apply(routers: Iterable[Router]) -> None:
@@ -67,10 +57,10 @@ def apply(routers: Iterable[Router]) -> None:
             for operation in view.operations:
                 scope = scope_for(path, operation.methods[0])
                 own = operation.auth_param
-                auth = _as_list(router.auth if own is NOT_SET else own)
+                auth = as_list(router.auth if own is NOT_SET else own)
                 if scope is None or not auth:
                     continue  # not scoped, or explicitly public
-                callbacks = [type(type(a).__name__, (_Scoped,), {})(a, scope) for a in auth]
+                callbacks = [wrap_auth(a, _needs(scope)) for a in auth]
                 operation.auth_param = callbacks
                 operation.auth_callbacks = callbacks
 
