@@ -8,7 +8,7 @@ the last unit; the CHECK constraints on the tables are the second line of defenc
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import IntegrityError, transaction
@@ -153,18 +153,52 @@ def adjust_stock(merchant: Merchant, sku_public_id: str, location_public_id: str
     return level
 
 
-def reserve_stock(lines: Iterable, *, store_id: int | None = None) -> list[Reservation]:
+def reserve_stock(lines: Iterable, *, store_id: int | None = None,
+                  first_choice: Mapping[int, tuple[int, int]] | None = None) -> list[Reservation]:
     """Hold stock for goods order lines (each with sku_id, quantity, order.merchant_id).
 
     For each line, the locations holding the SKU are tried in priority order; the
     conditional UPDATE takes the units only where enough is available. With `store_id`
-    (pick-up in store) only that store's own locations are tried. Raises
-    Conflict out_of_stock when no location can serve a line. Must run inside the
-    caller's transaction so a later failure gives everything back.
+    (pick-up in store) only that store's own locations are tried. `first_choice` (sku pk
+    -> (stock level pk, location pk) of its first location, read by the caller with the
+    SKUs: checkout's query budget) is tried first; the locations are read only when it
+    cannot serve a line. Raises Conflict out_of_stock when no location can serve a
+    line. Must run inside the caller's transaction so a later failure gives everything back.
     """
     lines = list(lines)
     if not lines:
         return []
+    candidates: dict[int, list[tuple[int, int]]] | None = None
+    now = clock.now()
+    reservations = []
+    for line in lines:
+        hint = (first_choice or {}).get(line.sku_id)
+        taken = _take_stock(hint, line.quantity, now) if hint else None
+        if taken is None:
+            if candidates is None:  # once, for every line still to serve
+                candidates = _stock_candidates(lines, store_id)
+            for level in candidates.get(line.sku_id, []):
+                if level != hint and (taken := _take_stock(level, line.quantity, now)) is not None:
+                    break
+        if taken is None:
+            raise Conflict(f"{line.title} is sold out", "out_of_stock",
+                           details={"sku": line.sku.public_id})
+        reservations.append(Reservation(order_line=line, sku_id=line.sku_id, location_id=taken,
+                                        quantity=line.quantity, created_at=now, updated_at=now))
+    return Reservation.objects.bulk_create(reservations)
+
+
+def _take_stock(level: tuple[int, int], quantity: int, now: dt.datetime) -> int | None:
+    """Conditional UPDATE of one stock level; its location pk when the units were taken."""
+    level_pk, location_id = level
+    if StockLevel.objects.filter(pk=level_pk, on_hand__gte=F("reserved") + quantity).update(
+            reserved=F("reserved") + quantity, updated_at=now):
+        return location_id
+    return None
+
+
+def _stock_candidates(lines: list, store_id: int | None) -> dict[int, list[tuple[int, int]]]:
+    """sku pk -> its (stock level pk, location pk), active locations by priority."""
     candidates: dict[int, list[tuple[int, int]]] = {}
     levels = StockLevel.objects.filter(sku_id__in={ln.sku_id for ln in lines}, location__is_active=True)
     if store_id is not None:
@@ -174,20 +208,7 @@ def reserve_stock(lines: Iterable, *, store_id: int | None = None) -> list[Reser
             .values_list("sku_id", "pk", "location_id"))
     for sku_id, pk, location_id in rows:
         candidates.setdefault(sku_id, []).append((pk, location_id))
-    now = clock.now()
-    reservations = []
-    for line in lines:
-        for level_pk, location_id in candidates.get(line.sku_id, []):
-            if StockLevel.objects.filter(pk=level_pk, on_hand__gte=F("reserved") + line.quantity).update(
-                    reserved=F("reserved") + line.quantity, updated_at=now):
-                reservations.append(Reservation(order_line=line, sku_id=line.sku_id,
-                                                location_id=location_id, quantity=line.quantity,
-                                                created_at=now, updated_at=now))
-                break
-        else:
-            raise Conflict(f"{line.title} is sold out", "out_of_stock",
-                           details={"sku": line.sku.public_id})
-    return Reservation.objects.bulk_create(reservations)
+    return candidates
 
 
 def commit_reservations(order_line_ids: Iterable[int]) -> int:

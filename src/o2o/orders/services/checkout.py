@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from o2o.catalog import selectors as catalog
 from o2o.catalog.models import BookingMode, ProductKind, Sku
@@ -35,7 +35,7 @@ from o2o.core import clock, events
 from o2o.core.errors import Conflict, NotFound, ValidationFailed
 from o2o.core.ids import looks_like_id
 from o2o.inventory import services as inventory
-from o2o.inventory.models import Slot
+from o2o.inventory.models import Slot, StockLevel
 from o2o.marketing import services as marketing
 from o2o.merchants.models import Store
 from o2o.orders.models import Order, OrderKind, OrderLine
@@ -123,11 +123,17 @@ def plan_orders(items: list[Item], *, shipping_address: dict | None = None,
     `require_address=False` (a quote) skips the shipping address, which moves no price."""
     items = _merge(items)
     now = clock.now()
-    # One query: the SKUs, their merchant's shipping rule (one-to-one, for pricing) and
-    # whether the catalog's purchasable rule allows each now.
+    # One query: the SKUs, their merchant's shipping rule (one-to-one, for pricing),
+    # whether the catalog's purchasable rule allows each now, and the stock level of
+    # their first location (checkout tries it without reading the locations).
     on_sale = Exists(catalog.purchasable_products(now=now).filter(pk=OuterRef("product_id")))
+    first_level = (StockLevel.objects.filter(sku_id=OuterRef("pk"), location__is_active=True)
+                   .order_by("location__priority", "location_id"))
     skus = {s.public_id: s for s in Sku.objects.select_related("product__merchant__shipping_rule")
-            .filter(public_id__in={it.sku for it in items}).annotate(on_sale=Q(is_active=True) & Q(on_sale))}
+            .filter(public_id__in={it.sku for it in items}).annotate(
+                on_sale=Q(is_active=True) & Q(on_sale),
+                first_level=Subquery(first_level.values("pk")[:1]),
+                first_location=Subquery(first_level.values("location_id")[:1]))}
     slot_ids = {it.slot for it in items if it.slot}
     slots = ({s.public_id: s for s in Slot.objects.select_related("store").filter(public_id__in=slot_ids)}
              if slot_ids else {})
@@ -269,5 +275,9 @@ def place_orders(customer, items: list[Item], *, shipping_address: dict | None =
         quota_lines = [ln.pk for ln in lines if ln.quota_taken]
         if quota_lines:
             OrderLine.objects.filter(pk__in=quota_lines).update(quota_taken=True)
-        inventory.reserve_stock(goods, store_id=pickup.pk if pickup is not None else None)
+        if pickup is not None:
+            inventory.reserve_stock(goods, store_id=pickup.pk)
+        else:
+            inventory.reserve_stock(goods, first_choice={
+                ln.sku_id: (ln.sku.first_level, ln.sku.first_location) for ln in goods if ln.sku.first_level})
     return orders
