@@ -1,6 +1,7 @@
 """Properties of the pricing pipeline over random carts, spend tiers, limited-time
-prices and coupons: allocations sum exactly, no line goes negative, funding parts sum to
-the discount, and the best combination is at least as good as every allowed one."""
+prices and coupons: allocations sum exactly, no line goes negative, no order that costs
+something goes below 1 fen, funding parts sum to the discount, and the best combination
+is at least as good as every allowed one."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import itertools
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from o2o.catalog.models import ProductKind
@@ -66,6 +67,13 @@ def world(db):
 @given(cart=cart_st, coupons=st.lists(coupon_st, max_size=4),
        tiers=st.lists(st.tuples(st.integers(0, 1), st.integers(1, 600), st.integers(1, 100)), max_size=3),
        timed=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 99)), max_size=2))
+# always tried: a ¥5 no-threshold coupon on the 99 fen item and a platform one over both
+# merchants (the orders' floor of 1 fen)
+@example(cart=[(2, 1), (0, 1)], tiers=[], timed=[], coupons=[
+    {"merchant": 1, "kind": CouponKind.AMOUNT, "amount": 500, "percent": 1, "cap": None, "threshold": 0,
+     "scope": ProductScope.ALL, "share": 10000, "group": ""},
+    {"merchant": None, "kind": CouponKind.AMOUNT, "amount": 30000, "percent": 1, "cap": None,
+     "threshold": 0, "scope": ProductScope.ALL, "share": 0, "group": ""}])
 def test_quotes_allocate_exactly_and_pick_the_best_combination(world, cart, coupons, tiers, timed):
     merchants, products, customer = world
     now = clock.now()
@@ -118,4 +126,6 @@ def _holds(q) -> None:
         assert d.merchant_funded_fen + d.platform_funded_fen == d.amount_fen
     totals = q.order_totals()
     assert sum(t["net_fen"] for t in totals.values()) == q.net_fen
+    # WeChat Pay's minimum: discounts never take an order that costs something below 1 fen
+    assert all(t["net_fen"] >= 1 for t in totals.values() if t["subtotal_fen"] >= 1), totals
     assert sum(t["merchant_funded_fen"] + t["platform_funded_fen"] for t in totals.values()) == q.discount_fen

@@ -17,6 +17,13 @@ shows are the numbers checkout charges. The order of the pipeline is fixed:
 Every discount is allocated to lines exactly in fen by largest remainder, and split
 into merchant- and platform-funded parts (marketing.allocation). No line goes below 0.
 
+Floor of 1 fen: WeChat Pay refuses a total below 1 fen, so spend tiers and coupons
+together never take an order (order_key) below 1 fen of goods: their discount per order
+is capped at its subtotal - 1 (a free order, subtotal 0, stays 0). A tier or coupon that
+would go further takes off only what fits; a coupon used that way is still consumed
+whole (its unused face value is lost), and one that could take nothing off is refused
+(below_threshold, short_fen 1).
+
 Errors of an explicit coupon list: coupon_not_found 404 (no such coupon of this
 customer), coupon_not_usable 409 (details.reason is an Unusable code, and short_fen for
 below_threshold).
@@ -30,7 +37,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import CharField, F, IntegerField, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -108,6 +115,9 @@ class Quote:
     discount_fen: int
     net_fen: int
     order_keys: dict[str, str] = field(default_factory=dict)  # line key -> order_key
+    # coupon public id -> (pk, template pk) of the coupons applied, as the wallet read
+    # them: checkout reserves them without reading them again.
+    coupon_rows: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def order_totals(self) -> dict[str, dict]:
         """Per order_key: subtotal, discount, net, merchant_funded, platform_funded (fen)."""
@@ -203,8 +213,9 @@ def quote(customer: Any, lines: Sequence[PricingLine], *, coupons: Sequence[str]
     coupons=None: the best combination of the customer's available coupons; [] none;
     a list: exactly those coupons, else NotFound / Conflict (see the module doc)."""
     now = now or clock.now()
-    state, discounts = _timed_prices(lines, now)
-    discounts += _spend_tiers(state, now)
+    prices, tiers = _live_promotions(lines, now)
+    state, discounts = _timed_prices(lines, prices)
+    discounts += _spend_tiers(state, tiers)
     after_tiers = [w.net for w in state]
 
     wallet = _wallet(customer, coupons)
@@ -236,17 +247,45 @@ def quote(customer: Any, lines: Sequence[PricingLine], *, coupons: Sequence[str]
     net = sum(p.net_fen for p in priced)
     return Quote(lines=priced, discounts=discounts, coupons=[c.coupon.public_id for c, _k in combo],
                  unusable=report, subtotal_fen=subtotal, discount_fen=subtotal - net, net_fen=net,
-                 order_keys={line.key: line.order_key for line in lines})
+                 order_keys={line.key: line.order_key for line in lines},
+                 coupon_rows={c.coupon.public_id: (c.coupon.pk, c.coupon.template_id) for c, _k in combo})
 
 
-def _timed_prices(lines: Sequence[PricingLine], now: dt.datetime) -> tuple[list[_Line], list[AppliedDiscount]]:
-    best: dict[int, SkuPrice] = {}
+def _live_promotions(lines: Sequence[PricingLine], now: dt.datetime) -> tuple[list[SkuPrice], list[SpendTier]]:
+    """The active timed prices of the lines' SKUs and spend tiers of their merchants, in
+    one query (a UNION ALL: checkout's query budget). Rows: kind, id, public_id, the SKU or
+    merchant pk, then price / threshold, amount off, merchant share (0 for a price)."""
+    if not lines:
+        return [], []
     sku_ids = {line.sku_id for line in lines}
-    if sku_ids:
-        for p in SkuPrice.objects.filter(sku_id__in=sku_ids, status=PromotionStatus.ACTIVE,
-                                         starts_at__lte=now, ends_at__gt=now):
-            if p.sku_id not in best or p.price_fen < best[p.sku_id].price_fen:
-                best[p.sku_id] = p
+    merchant_ids = {line.merchant_id for line in lines}
+    cols = ("kind", "id", "public_id", "owner", "a", "b", "c")
+    live = {"status": PromotionStatus.ACTIVE, "starts_at__lte": now, "ends_at__gt": now}
+    zero = Value(0, output_field=IntegerField())
+    prices = SkuPrice.objects.filter(sku_id__in=sku_ids, **live).order_by().annotate(
+        kind=Value("p", output_field=CharField()), owner=F("sku_id"), a=F("price_fen"), b=zero, c=zero,
+    ).values_list(*cols)
+    tiers = SpendTier.objects.filter(merchant_id__in=merchant_ids, **live).order_by().annotate(
+        kind=Value("t", output_field=CharField()), owner=F("merchant_id"), a=F("threshold_fen"),
+        b=F("amount_off_fen"), c=F("merchant_share_bp"),
+    ).values_list(*cols)
+    timed, spend = [], []
+    for kind, pk, public_id, owner, a, b, c in prices.union(tiers, all=True):
+        if kind == "p":
+            timed.append(SkuPrice(id=pk, public_id=public_id, sku_id=owner, price_fen=a))
+        else:
+            spend.append(SpendTier(id=pk, public_id=public_id, merchant_id=owner, threshold_fen=a,
+                                   amount_off_fen=b, merchant_share_bp=c))
+    spend.sort(key=lambda t: t.pk)
+    return timed, spend
+
+
+def _timed_prices(lines: Sequence[PricingLine], prices: list[SkuPrice]
+                  ) -> tuple[list[_Line], list[AppliedDiscount]]:
+    best: dict[int, SkuPrice] = {}
+    for p in prices:
+        if p.sku_id not in best or p.price_fen < best[p.sku_id].price_fen:
+            best[p.sku_id] = p
     state, shown = [], []
     for line in lines:
         if line.quantity < 1 or line.list_unit_price_fen < 0:
@@ -262,14 +301,12 @@ def _timed_prices(lines: Sequence[PricingLine], now: dt.datetime) -> tuple[list[
     return state, shown
 
 
-def _spend_tiers(state: list[_Line], now: dt.datetime) -> list[AppliedDiscount]:
+def _spend_tiers(state: list[_Line], tiers: list[SpendTier]) -> list[AppliedDiscount]:
     by_merchant: dict[int, list[int]] = defaultdict(list)
     for i, w in enumerate(state):
         by_merchant[w.src.merchant_id].append(i)
     if not by_merchant:
         return []
-    tiers = SpendTier.objects.filter(merchant_id__in=by_merchant, status=PromotionStatus.ACTIVE,
-                                     starts_at__lte=now, ends_at__gt=now).order_by("id")
     best: dict[int, SpendTier] = {}
     for tier in tiers:
         base = sum(state[i].net for i in by_merchant[tier.merchant_id])
@@ -278,17 +315,38 @@ def _spend_tiers(state: list[_Line], now: dt.datetime) -> list[AppliedDiscount]:
             best[tier.merchant_id] = tier
     out = []
     for merchant_id, tier in sorted(best.items()):
-        idx = by_merchant[merchant_id]
-        out.append(_discount(state, idx, min(tier.amount_off_fen, sum(state[i].net for i in idx)),
-                             tier.merchant_share_bp, "tier", tier.public_id,
-                             tier_label(tier.threshold_fen, tier.amount_off_fen), merchant_id, commit=True))
+        applied = _discount(state, by_merchant[merchant_id], tier.amount_off_fen, tier.merchant_share_bp,
+                            "tier", tier.public_id, tier_label(tier.threshold_fen, tier.amount_off_fen),
+                            merchant_id, commit=True)
+        if applied.amount_fen:
+            out.append(applied)
     return out
+
+
+def _room(state: list[_Line], idx: list[int]) -> list[int]:
+    """What each line of `idx` may still lose without taking its order below 1 fen.
+
+    Each order with a net of at least 1 fen keeps its last fen on one line: one outside
+    `idx` if it has any (then the lines in `idx` may go to 0), else its largest line
+    (ties: the first)."""
+    inside = set(idx)
+    keeper: dict[str, int] = {}
+    for i in sorted(range(len(state)), key=lambda i: (i in inside, -state[i].net, i)):
+        if state[i].net > 0:
+            keeper.setdefault(state[i].src.order_key, i)
+    return [state[i].net - (1 if keeper.get(state[i].src.order_key) == i else 0) for i in idx]
 
 
 def _discount(state: list[_Line], idx: list[int], amount: int, share_bp: int, source: str, ref: str,
               label: str, merchant_id: int | None, *, commit: bool) -> AppliedDiscount:
-    """Allocate `amount` over the lines `idx` in proportion to what they still cost."""
+    """Allocate `amount`, capped so no order goes below 1 fen, over the lines `idx` in
+    proportion to what they still cost. The returned amount_fen is the capped amount."""
+    room = _room(state, idx)
+    amount = min(amount, sum(room))
     parts = allocate(amount, [state[i].net for i in idx])
+    if any(part > r for part, r in zip(parts, room, strict=True)) and not _keeps_a_fen(state, idx, parts):
+        # the plain split would zero an order: split over what each line may lose instead
+        parts = allocate(amount, room)
     merchant_total, platform_total = split_funding(amount, share_bp)
     merchant_parts = allocate(merchant_total, parts)
     by_order: dict[str, int] = defaultdict(int)
@@ -302,6 +360,17 @@ def _discount(state: list[_Line], idx: list[int], amount: int, share_bp: int, so
             state[i].platform += part - m
     return AppliedDiscount(source, ref, label, amount, merchant_total, platform_total, merchant_id,
                            dict(by_order), dict(merchant_by_order))
+
+
+def _keeps_a_fen(state: list[_Line], idx: list[int], parts: list[int]) -> bool:
+    """Whether every order with a net of at least 1 fen keeps at least 1 fen after `parts`."""
+    net: dict[str, int] = defaultdict(int)
+    for w in state:
+        net[w.src.order_key] += w.net
+    after = dict(net)
+    for i, part in zip(idx, parts, strict=True):
+        after[state[i].src.order_key] -= part
+    return all(after[k] >= 1 for k, v in net.items() if v >= 1)
 
 
 # --- coupons -------------------------------------------------------------------------
@@ -427,11 +496,11 @@ def _apply(state: list[_Line], combo: Combo, *, commit: bool) -> list[AppliedDis
         base = sum(state[i].net for i in idx)
         if base < t.threshold_fen:
             raise _Refused(c.coupon.public_id, "below_threshold", {"short_fen": t.threshold_fen - base})
-        off = _coupon_off(t, base)
-        if off <= 0:
+        applied = _discount(state, idx, _coupon_off(t, base), t.merchant_share_bp, "coupon",
+                            c.coupon.public_id, coupon_label(t), t.merchant_id, commit=True)
+        if applied.amount_fen <= 0:  # nothing off, or the orders are already at 1 fen
             raise _Refused(c.coupon.public_id, "below_threshold", {"short_fen": 1})
-        out.append(_discount(state, idx, off, t.merchant_share_bp, "coupon", c.coupon.public_id,
-                             coupon_label(t), t.merchant_id, commit=True))
+        out.append(applied)
     return out
 
 
