@@ -199,14 +199,19 @@ def reserve_coupons(customer: Any, coupon_public_ids: Sequence[str], *, checkout
                 raise Conflict(_("This coupon is used or held by another order"), "coupon_taken",
                                details={"coupon": public_id})
         uses = []
-        for coupon in Coupon.objects.filter(public_id__in=wanted).only("pk", "public_id", "template_id"):
-            discount = by_coupon.get(coupon.public_id)
-            for order_pk in order_pks_by_coupon.get(coupon.public_id, ()):
+        # The quote's wallet read already has each coupon's pk and template: no re-read.
+        rows = {p: r for p, r in (quote.coupon_rows if quote else {}).items() if p in wanted}
+        if len(rows) < len(wanted):
+            rows = {c.public_id: (c.pk, c.template_id)
+                    for c in Coupon.objects.filter(public_id__in=wanted).only("pk", "public_id", "template_id")}
+        for public_id, (coupon_pk, template_id) in rows.items():
+            discount = by_coupon.get(public_id)
+            for order_pk in order_pks_by_coupon.get(public_id, ()):
                 key = key_by_pk.get(order_pk)
                 amount = discount.by_order.get(key, 0) if discount and key else 0
                 merchant = discount.merchant_by_order.get(key, 0) if discount and key else 0
                 uses.append(CouponUse(
-                    coupon=coupon, template_id=coupon.template_id, order_pk=order_pk,
+                    coupon_id=coupon_pk, template_id=template_id, order_pk=order_pk,
                     checkout_group=checkout_group, amount_fen=amount, merchant_funded_fen=merchant,
                     platform_funded_fen=amount - merchant,
                     order_net_fen=nets.get(key, {}).get("net_fen", 0) if key else 0,
