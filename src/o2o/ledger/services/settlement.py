@@ -27,6 +27,7 @@ from o2o.ledger.models import (
     SettlementItem,
     SettlementStatement,
 )
+from o2o.merchants.models import Merchant
 
 
 def cutoff_date(now: dt.datetime | None = None) -> dt.date:
@@ -100,8 +101,6 @@ def relay_pending(limit: int = 10_000) -> int:
 
 def settle_due(now: dt.datetime | None = None, *, relay: bool = True) -> list[SettlementStatement]:
     """Settle every merchant's entries up to the cutoff day. Safe to run from several workers."""
-    from o2o.merchants.models import Merchant
-
     if relay:
         relay_pending()
     up_to = cutoff_date(now)
