@@ -13,8 +13,9 @@ from o2o.catalog.models import ProductKind
 from o2o.core import clock
 from o2o.core.errors import Conflict, NotFound
 from o2o.marketing import services
+from o2o.marketing.labels import coupon_label
 from o2o.marketing.models import CouponKind, ProductScope, SkuPrice, SpendTier
-from o2o.marketing.pricing import coupon_label, quote
+from o2o.marketing.pricing import quote
 from tests import factories
 from tests.marketing import builders as b
 

@@ -9,8 +9,8 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, Field, model_validator
 
 from o2o.core.schemas import Schema
+from o2o.marketing.labels import coupon_label, tier_label
 from o2o.marketing.models import Coupon, CouponTemplate, SkuPrice, SpendTier
-from o2o.marketing.pricing import coupon_label, tier_label
 
 Id = Field(max_length=40)
 Fen = int  # bounds are the services' (negative_amount ...), so the codes are theirs

@@ -18,8 +18,8 @@ from o2o.core import clock
 from o2o.core.errors import DomainError
 from o2o.marketing import manage
 from o2o.marketing import selectors as marketing_read
+from o2o.marketing.labels import coupon_label, tier_label
 from o2o.marketing.models import PromotionStatus
-from o2o.marketing.pricing import coupon_label, tier_label
 from o2o.merchants import selectors as merchants_read
 from o2o.web.console.access import merchant_page
 from o2o.web.console.common import done, fail, today, zone_of

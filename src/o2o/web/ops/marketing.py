@@ -21,8 +21,8 @@ from o2o.core import clock
 from o2o.core.errors import DomainError, NotFound
 from o2o.marketing import manage
 from o2o.marketing import selectors as marketing_read
+from o2o.marketing.labels import coupon_label
 from o2o.marketing.models import FULL_BP, CouponTemplate
-from o2o.marketing.pricing import coupon_label
 from o2o.web.console.forms_marketing import BudgetForm, PlatformTemplateForm, fen
 from o2o.web.ops.access import operator_only, refusal
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from o2o.catalog.models import ProductKind
 from o2o.core.errors import DomainError
 from o2o.core.idempotency import run_once
-from o2o.marketing import pricing
+from o2o.marketing import labels
 from o2o.marketing import selectors as marketing_read
 from o2o.merchants import selectors as merchants
 from o2o.orders import services as orders
@@ -76,7 +76,7 @@ def _picker(user, price: CheckoutPrice) -> list[dict]:
         if coupon is None:
             continue
         reason = why.get(public_id)
-        rows.append({"coupon": coupon, "label": pricing.coupon_label(coupon.template),
+        rows.append({"coupon": coupon, "label": labels.coupon_label(coupon.template),
                      "applied": public_id in q.coupons, "reason": reason.message if reason else "",
                      "selectable": reason is None or reason.code in SWAPPABLE})
     rows.sort(key=lambda r: (not r["applied"], not r["selectable"]))

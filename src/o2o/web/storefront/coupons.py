@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from o2o.catalog.models import Product
 from o2o.core.errors import DomainError
-from o2o.marketing import pricing
+from o2o.marketing import labels, pricing
 from o2o.marketing import selectors as marketing_read
 from o2o.marketing import services as marketing
 from o2o.marketing.models import ClaimSource, CouponStatus, CouponTemplate
@@ -38,7 +38,7 @@ def _held(request: HttpRequest) -> set[int]:
 
 
 def _offer_rows(templates: list[CouponTemplate], held: set[int]) -> list[dict]:
-    return [{"template": t, "label": pricing.coupon_label(t), "held": t.pk in held,
+    return [{"template": t, "label": labels.coupon_label(t), "held": t.pk in held,
              "left": t.total_quantity - t.claimed} for t in templates]
 
 
@@ -47,7 +47,7 @@ def product_offers(request: HttpRequest, product: Product, skus) -> dict:
     claimed now, the merchant's live spend offers, and each SKU's price now (a
     limited-time price, from the same pipeline checkout uses)."""
     templates = list(marketing_read.coupon_centre(product=product.public_id)[:10])
-    tiers = [pricing.tier_label(t.threshold_fen, t.amount_off_fen)
+    tiers = [labels.tier_label(t.threshold_fen, t.amount_off_fen)
              for t in marketing_read.live_tiers(product.merchant_id)]
     lines = [pricing.PricingLine(
         key=str(sku.pk), merchant_id=product.merchant_id, order_key=str(sku.pk), sku_id=sku.pk,
@@ -67,7 +67,7 @@ def merchant_offers(request: HttpRequest, merchant) -> dict:
     """The offers block of a merchant's page: its coupons (and the platform's) that can be
     claimed now, and its live spend offers."""
     templates = list(marketing_read.coupon_centre(merchant=merchant.public_id)[:10])
-    tiers = [pricing.tier_label(t.threshold_fen, t.amount_off_fen) for t in marketing_read.live_tiers(merchant.pk)]
+    tiers = [labels.tier_label(t.threshold_fen, t.amount_off_fen) for t in marketing_read.live_tiers(merchant.pk)]
     return {"offers": _offer_rows(templates, _held(request)), "tiers": tiers, "claim_back": request.get_full_path()}
 
 
@@ -100,7 +100,7 @@ def claim(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         return refuse(request, exc, back)
     messages.success(request, _("Coupon claimed: %(label)s. It is applied at checkout.")
-                     % {"label": pricing.coupon_label(coupon.template)})
+                     % {"label": labels.coupon_label(coupon.template)})
     return HttpResponseRedirect(back)
 
 
@@ -112,6 +112,6 @@ def wallet(request: HttpRequest) -> HttpResponse:
     order = ("valid_until", "id") if tab == "available" else ("-updated_at", "-id")
     coupons = list(marketing_read.wallet(request.user, tab).order_by(*order)[:100])
     for c in coupons:
-        c.label = pricing.coupon_label(c.template)
+        c.label = labels.coupon_label(c.template)
         c.held_by_order = c.status == CouponStatus.RESERVED
     return render(request, "web/storefront/wallet.html", {"coupons": coupons, "tab": tab})
