@@ -138,11 +138,6 @@ def token_for(raw: str) -> ApiToken | None:
     return token
 
 
-def user_for_token(raw: str) -> User | None:
-    token = token_for(raw)
-    return token.user if token is not None else None
-
-
 class RateLimited(DomainError):
     status = 429
     code = "rate_limited"
