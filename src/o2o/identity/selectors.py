@@ -16,8 +16,13 @@ from o2o.vouchers.models import Voucher
 from o2o.wxauth.reassign import identities_of
 
 
+def phone_of(user: User) -> str:
+    """The number bound to the account, unmasked ("" when none)."""
+    return PhoneIdentity.objects.filter(user=user).values_list("phone", flat=True).first() or ""
+
+
 def masked_phone(user: User) -> str:
-    return mask_phone(PhoneIdentity.objects.filter(user=user).values_list("phone", flat=True).first() or "")
+    return mask_phone(phone_of(user))
 
 
 def export(user: User) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from o2o.core import clock, events
 from o2o.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from o2o.identity import codes, phones
 from o2o.identity.models import MergeRecord, PhoneIdentity, Purpose
+from o2o.identity.selectors import phone_of
 from o2o.marketing import reassign as marketing_reassign
 from o2o.orders.services import reassign as orders_reassign
 from o2o.payments.services import reassign as payments_reassign
@@ -105,10 +106,6 @@ def bind_phone(user: User, raw_phone: str, code: str) -> PhoneIdentity:
         accounts_lifecycle.set_contact_phone(user.pk, phone)
         events.emit("phone.bound", user, {"created": False})
     return identity
-
-
-def phone_of(user: User) -> str:
-    return PhoneIdentity.objects.filter(user=user).values_list("phone", flat=True).first() or ""
 
 
 # --- merging ------------------------------------------------------------------------------
