@@ -37,7 +37,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -61,6 +61,8 @@ from o2o.merchants.models import Merchant, Store
 MAX_QUANTITY = 10_000_000
 MAX_PER_CUSTOMER = 100
 MAX_VALID_DAYS = 365
+
+_Promotion = TypeVar("_Promotion", SpendTier, SkuPrice)
 
 
 @dataclass
@@ -294,11 +296,7 @@ def stop_tier(merchant: Merchant, public_id: str) -> SpendTier:
     tier = SpendTier.objects.filter(merchant=merchant, public_id=public_id).first()
     if tier is None:
         raise NotFound(_("No such spend tier"), "tier_not_found")
-    with transaction.atomic():
-        SpendTier.objects.filter(pk=tier.pk).update(status=PromotionStatus.STOPPED)
-        tier.refresh_from_db()
-        events.emit("spend_tier.stopped", tier, {}, merchant_id=merchant.public_id)
-    return tier
+    return _stop(tier, "spend_tier.stopped", merchant)
 
 
 def create_sku_price(merchant: Merchant, *, sku: str, price_fen: int, starts_at: dt.datetime,
@@ -328,8 +326,13 @@ def stop_sku_price(merchant: Merchant, public_id: str) -> SkuPrice:
     price = SkuPrice.objects.filter(sku__product__merchant=merchant, public_id=public_id).first()
     if price is None:
         raise NotFound(_("No such limited-time price"), "price_not_found")
+    return _stop(price, "sku_price.stopped", merchant)
+
+
+def _stop(row: _Promotion, event: str, merchant: Merchant) -> _Promotion:
+    """Stop a spend tier or a limited-time price for good and say so."""
     with transaction.atomic():
-        SkuPrice.objects.filter(pk=price.pk).update(status=PromotionStatus.STOPPED)
-        price.refresh_from_db()
-        events.emit("sku_price.stopped", price, {}, merchant_id=merchant.public_id)
-    return price
+        type(row).objects.filter(pk=row.pk).update(status=PromotionStatus.STOPPED)
+        row.refresh_from_db()
+        events.emit(event, row, {}, merchant_id=merchant.public_id)
+    return row
