@@ -80,19 +80,29 @@ def as_list(auth: Any) -> list[Callable[[HttpRequest], Any]]:
     return list(auth) if isinstance(auth, Sequence) else [auth]
 
 
-def apply(routers: Iterable[Router]) -> None:
-    """Put the gates on every operation of a gated path that is not explicitly public.
-    Call before the API builds its URLs (ninja copies operations at that moment)."""
+def wrap_operations(routers: Iterable[Router],
+                    check_for: Callable[[str, str], Callable[[HttpRequest, User], Any] | None]) -> None:
+    """Wrap the auth of every operation that is not explicitly public with
+    `check_for(path, method)`, when that names a check. Shared by the role gates and
+    token scopes; call before the API builds its URLs (ninja copies operations then)."""
     for router in routers:
         for path, view in router.path_operations.items():
-            check = gate_for(path)
-            if check is None:
-                continue
             for operation in view.operations:
+                check = check_for(path, operation.methods[0])
                 own = operation.auth_param
                 auth = as_list(router.auth if own is NOT_SET else own)
-                if not auth:
-                    continue  # explicitly public (auth=None)
-                callbacks = [wrap_auth(a, lambda _request, user, check=check: check(user)) for a in auth]
+                if check is None or not auth:
+                    continue  # not checked here, or explicitly public (auth=None)
+                callbacks = [wrap_auth(a, check) for a in auth]
                 operation.auth_param = callbacks
                 operation.auth_callbacks = callbacks
+
+
+def _gate_check(path: str, _method: str) -> Callable[[HttpRequest, User], Any] | None:
+    check = gate_for(path)
+    return None if check is None else (lambda _request, user: check(user))
+
+
+def apply(routers: Iterable[Router]) -> None:
+    """Put the gates on every operation of a gated path that is not explicitly public."""
+    wrap_operations(routers, _gate_check)

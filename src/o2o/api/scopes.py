@@ -15,10 +15,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router
-from ninja.constants import NOT_SET
 
 from o2o.accounts.models import Scope
-from o2o.api.gates import as_list, wrap_auth
+from o2o.api.gates import wrap_operations
 from o2o.core.errors import PermissionDenied
 
 #: Path families (relative to /api/v1) -> (scope to read, scope to change).
@@ -50,19 +49,14 @@ def _needs(scope: str) -> Callable[[HttpRequest, Any], None]:
     return check
 
 
+def _scope_check(path: str, method: str) -> Callable[[HttpRequest, Any], None] | None:
+    scope = scope_for(path, method)
+    return None if scope is None else _needs(scope)
+
+
 def apply(routers: Iterable[Router]) -> None:
     """Put the scope check on every operation of a scoped path (after gates.apply)."""
-    for router in routers:
-        for path, view in router.path_operations.items():
-            for operation in view.operations:
-                scope = scope_for(path, operation.methods[0])
-                own = operation.auth_param
-                auth = as_list(router.auth if own is NOT_SET else own)
-                if scope is None or not auth:
-                    continue  # not scoped, or explicitly public
-                callbacks = [wrap_auth(a, _needs(scope)) for a in auth]
-                operation.auth_param = callbacks
-                operation.auth_callbacks = callbacks
+    wrap_operations(routers, _scope_check)
 
 
 def document(schema: dict[str, Any], prefix: str = "/api/v1") -> dict[str, Any]:
