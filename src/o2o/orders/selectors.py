@@ -54,13 +54,8 @@ def merchant_orders(merchant: Merchant, status: str | None = None) -> QuerySet[O
 
 def merchant_order(merchant: Merchant, order_id: str) -> Order:
     """One of the merchant's orders with its lines and parcels, or 404."""
-    order = None
-    if looks_like_id(order_id, "ord"):
-        order = (Order.objects.select_related("customer", "pickup_store").prefetch_related("lines", "parcels")
-                 .filter(merchant=merchant, public_id=order_id).first())
-    if order is None:
-        raise _not_found()
-    return order
+    return _one_order(Order.objects.select_related("customer", "pickup_store").prefetch_related("lines", "parcels")
+                      .filter(merchant=merchant), order_id)
 
 
 def sales_between(merchant: Merchant, start: dt.datetime, end: dt.datetime) -> tuple[int, int]:
