@@ -76,10 +76,12 @@ def webhook_delivery(request: HttpRequest, endpoint_id: str, delivery_id: str) -
         "endpoint": endpoint, "delivery": delivery, "attempts": selectors.attempts_of(delivery)})
 
 
-def _act(request: HttpRequest, endpoint_id: str, action, message: str) -> HttpResponse:
+def _act(request: HttpRequest, endpoint_id: str, action, message) -> HttpResponse:
+    """Run a write on the endpoint and say how it went; `message` is a text or a function
+    of what the write returned."""
     try:
-        action()
-        done(request, message)
+        result = action()
+        done(request, message(result) if callable(message) else message)
     except NotFound:
         raise  # another merchant's endpoint: a 404 page, as for reads
     except DomainError as exc:
@@ -129,11 +131,5 @@ def webhook_replay(request: HttpRequest, endpoint_id: str) -> HttpResponse:
         return redirect("web:console_webhook", endpoint_id=endpoint_id)
     if since.tzinfo is None:  # typed in the merchant's local time
         since = since.replace(tzinfo=zone_of(request))
-    try:
-        count = services.replay_failed(request.user, endpoint_id, since)
-        done(request, _("%(count)d failed deliveries will be sent again.") % {"count": count})
-    except NotFound:
-        raise
-    except DomainError as exc:
-        fail(request, exc)
-    return redirect("web:console_webhook", endpoint_id=endpoint_id)
+    return _act(request, endpoint_id, lambda: services.replay_failed(request.user, endpoint_id, since),
+                lambda count: _("%(count)d failed deliveries will be sent again.") % {"count": count})
