@@ -287,3 +287,16 @@ def test_a_merchants_page_offers_its_coupons_the_platforms_and_its_spend_offers(
     shown = set(re.findall(r'data-template="(ctp_\w+)"', page))
     assert shown == {theirs.public_id, platform.public_id} and elsewhere.public_id not in page
     assert 'class="sf-tier"' in page
+
+
+@pytest.mark.parametrize("back", ["/\\evil.example/", "//evil.example/", "https://evil.example/"])
+def test_return_links_never_leave_the_site(back):
+    """Was: `/\\evil.example/` passed the hand-written check and browsers follow it off-site."""
+    m = factories.merchant()
+    t = mb.template(m)
+    c = _client(factories.user())
+    r = c.post("/coupons/claim/", {"template": t.public_id, "back": back})
+    assert r.status_code == 302 and r["Location"] == "/coupons/"
+    sku = ob.goods(m)
+    r = Client().post("/cart/add/", {"sku": sku.public_id, "quantity": "1", "back": back})
+    assert r.status_code == 302 and r["Location"] == "/login/?next=%2F"  # home, not the link

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from o2o.core.errors import DomainError
@@ -89,3 +90,12 @@ def refuse(request: HttpRequest, exc: DomainError, to: str) -> HttpResponseRedir
 
 def login_url(next_url: str) -> str:
     return f"{reverse('web:login')}?{urlencode({'next': next_url})}"
+
+
+def local_path(request: HttpRequest, raw: str | None, default: str) -> str:
+    """`raw` when it is a path on this site, else `default`: a return link never sends the
+    customer elsewhere (Django's check also refuses `/\\evil.example` and `//evil.example`)."""
+    if raw and raw.startswith("/") and url_has_allowed_host_and_scheme(
+            raw, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return raw
+    return default

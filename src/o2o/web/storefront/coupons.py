@@ -21,13 +21,9 @@ from o2o.marketing import labels, pricing
 from o2o.marketing import selectors as marketing_read
 from o2o.marketing import services as marketing
 from o2o.marketing.models import ClaimSource, CouponStatus, CouponTemplate
-from o2o.web.storefront.common import login_url, refuse
+from o2o.web.storefront.common import local_path, login_url, refuse
 
 CENTRE_SHOWN = 60
-
-
-def _safe_back(raw: str | None, default: str) -> str:
-    return raw if raw and raw.startswith("/") and not raw.startswith("//") else default
 
 
 def _held(request: HttpRequest) -> set[int]:
@@ -89,7 +85,7 @@ def centre(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def claim(request: HttpRequest) -> HttpResponse:
-    back = _safe_back(request.POST.get("back"), reverse("web:coupons"))
+    back = local_path(request, request.POST.get("back"), reverse("web:coupons"))
     if not request.user.is_authenticated:
         return redirect(login_url(back))
     source = request.POST.get("source", ClaimSource.COUPON_CENTRE)

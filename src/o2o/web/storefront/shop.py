@@ -19,7 +19,7 @@ from o2o.orders import services as orders
 from o2o.orders.services.checkout import MAX_QUANTITY
 from o2o.payments import services as payments
 from o2o.web.storefront.account import own_order
-from o2o.web.storefront.common import login_url, refuse
+from o2o.web.storefront.common import local_path, login_url, refuse
 
 
 def _quantity(raw) -> int:
@@ -35,9 +35,7 @@ def _quantity(raw) -> int:
 
 @require_POST
 def cart_add(request: HttpRequest) -> HttpResponse:
-    back = request.POST.get("back") or reverse("web:home")
-    if not back.startswith("/") or back.startswith("//"):
-        back = reverse("web:home")
+    back = local_path(request, request.POST.get("back"), reverse("web:home"))
     if not request.user.is_authenticated:
         return redirect(login_url(back))
     try:
