@@ -19,12 +19,13 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import F
 
-from o2o.core import clock
+from o2o.core import clock, events
 from o2o.core.errors import Conflict, ValidationFailed
+from o2o.inventory.services import store_zone
 from o2o.merchants.models import Store
 from o2o.vouchers import signing
 from o2o.vouchers.models import USABLE, Redemption, Voucher, VoucherStatus
-from o2o.vouchers.services import _slot_window, record_use, valid_at
+from o2o.vouchers.services import _slot_window, _status_from_uses, _sync_order, valid_at
 
 S = VoucherStatus
 
@@ -93,7 +94,18 @@ def redeem_offline(staff_user, store: Store, voucher: Voucher, uses: int, redeem
             if voucher.status in (S.EXPIRED, S.EXPIRED_REFUNDED):
                 return None, "expired"
             return None, "fully_used"
-        redemption = record_use(staff_user, store, voucher, uses, now,
-                                merchant_public_id=store.merchant.public_id,
-                                offline={"device": device, "nonce": nonce, "redeemed_at": redeemed_at.isoformat()})
+        Voucher.objects.filter(pk=voucher.pk).update(status=_status_from_uses())
+        voucher.refresh_from_db(fields=["uses_left", "status", "updated_at"])
+        redemption = Redemption.objects.create(
+            voucher=voucher, merchant_id=voucher.merchant_id, store=store, staff=staff_user, uses=uses,
+            created_at=now, local_date=now.astimezone(store_zone(store)).date())
+        events.emit("voucher.redeemed", redemption, {
+            "voucher": voucher.public_id, "order_id": voucher.order_id, "store": store.public_id,
+            "staff": staff_user.public_id, "uses": uses, "uses_left": voucher.uses_left,
+            "status": voucher.status, "price_fen": voucher.price_fen, "uses_total": voucher.uses_total,
+            "offline": {"device": device, "nonce": nonce, "redeemed_at": redeemed_at.isoformat()},
+        }, merchant_id=store.merchant.public_id)
+        _sync_order(voucher.order_id)
     return redemption, ""
+
+

@@ -305,29 +305,18 @@ def redeem(staff_user, store_public_id: str, code: str, uses: int = 1) -> Redemp
             voucher.refresh_from_db()
             _refuse_state(voucher, counter.store, uses, now)
             raise Conflict("This voucher is fully used", "fully_used")
-        return record_use(staff_user, counter.store, voucher, uses, now,
-                          merchant_public_id=counter.merchant.public_id)
-
-
-def record_use(staff_user, store: Store, voucher: Voucher, uses: int, now: dt.datetime, *,
-               merchant_public_id: str, offline: dict | None = None) -> Redemption:
-    """What follows the conditional decrement of `uses` uses, inside its transaction (redeem
-    and vouchers.offline): the voucher's status, the Redemption, the voucher.redeemed event
-    (with `offline` when a counter made it offline) and the order's state."""
-    Voucher.objects.filter(pk=voucher.pk).update(status=_status_from_uses())
-    voucher.refresh_from_db(fields=["uses_left", "status", "updated_at"])
-    redemption = Redemption.objects.create(
-        voucher=voucher, merchant_id=voucher.merchant_id, store=store, staff=staff_user,
-        uses=uses, created_at=now, local_date=now.astimezone(store_zone(store)).date())
-    payload = {
-        "voucher": voucher.public_id, "order_id": voucher.order_id, "store": store.public_id,
-        "staff": staff_user.public_id, "uses": uses, "uses_left": voucher.uses_left,
-        "status": voucher.status, "price_fen": voucher.price_fen, "uses_total": voucher.uses_total,
-    }
-    if offline is not None:
-        payload["offline"] = offline
-    events.emit("voucher.redeemed", redemption, payload, merchant_id=merchant_public_id)
-    _sync_order(voucher.order_id)
+        Voucher.objects.filter(pk=voucher.pk).update(status=_status_from_uses())
+        voucher.refresh_from_db(fields=["uses_left", "status", "updated_at"])
+        zone = store_zone(counter.store)
+        redemption = Redemption.objects.create(
+            voucher=voucher, merchant=counter.merchant, store=counter.store, staff=staff_user,
+            uses=uses, created_at=now, local_date=now.astimezone(zone).date())
+        events.emit("voucher.redeemed", redemption, {
+            "voucher": voucher.public_id, "order_id": voucher.order_id, "store": counter.store.public_id,
+            "staff": staff_user.public_id, "uses": uses, "uses_left": voucher.uses_left,
+            "status": voucher.status, "price_fen": voucher.price_fen, "uses_total": voucher.uses_total,
+        }, merchant_id=counter.merchant.public_id)
+        _sync_order(voucher.order_id)
     return redemption
 
 
@@ -505,7 +494,7 @@ def expire_due(now: dt.datetime | None = None, *, limit: int = 1000) -> int:
 
 
 __all__ = [
-    "expire_due", "expire_one", "find_for_merchant", "issue_for_order", "lookup", "record_use", "redeem",
+    "expire_due", "expire_one", "find_for_merchant", "issue_for_order", "lookup", "redeem",
     "refund_amount_fen", "request_refund", "reverse", "used_value_fen", "valid_at",
 ]
 
